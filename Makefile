@@ -1,0 +1,69 @@
+# The course's commands. Two are all a reader needs:  make book  and  make test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+JB_FLAGS := -W -n --keep-going
+PYTEST_WORKERS ?= 2
+
+.PHONY: book test lab serve bench lint browser clean help vendor
+
+help:
+	@echo "make book   - set up .venv, execute every notebook, build _build/html"
+	@echo "make test   - lint, unit/property tests, nbval, a forced book build, browser tests"
+	@echo "make lab    - open the notebooks in JupyterLab"
+	@echo "make serve  - serve _build/html on http://127.0.0.1:8000"
+	@echo "make bench  - measure performance; writes benchmarks/results/"
+
+# --- environment ------------------------------------------------------------
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11+ is needed (found $$($(PYTHON) --version))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+# The widget runtime for the static book (require.js, html-manager, anywidget), pinned in
+# package-lock.json and copied into book/vendor by scripts/vendor_widgets.py.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+vendor: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python scripts/vendor_widgets.py
+
+# Debian's Chromium for the browser tests (installed when missing and we are root).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
+
+# --- the two commands -----------------------------------------------------------
+book: vendor
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "The book: file://$(CURDIR)/_build/html/index.html"
+
+test: vendor browser
+	$(BIN)/ruff check src tests notebooks benchmarks scripts
+	rm -rf _build/.jupyter_cache
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax tests notebooks
+
+# --- conveniences ---------------------------------------------------------------
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+serve:
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
+
+bench: vendor browser
+	$(BIN)/python benchmarks/run_all.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests notebooks benchmarks scripts
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache

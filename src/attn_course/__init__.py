@@ -1,0 +1,51 @@
+"""attn_course — the shared package of the course *Attention, from retrieval to vision*.
+
+Every attention variant the book teaches lives here; the notebooks import it and
+tell the story. The core math accepts NumPy arrays and torch tensors and returns
+the same kind; the ``torch.nn`` modules are for training.
+
+Notation (the book's notation page has the full table):
+
+- ``B`` batch size, ``H`` / ``n_heads`` number of heads, ``N`` sequence length
+  (``n_q`` queries, ``n_k`` keys), ``d_k`` query/key size, ``d_v`` value size,
+  ``d_model`` model width (``embed_dim``). Tensors are batch-first:
+  ``(B, H, N, d_k)``.
+- Masks are boolean, **True = may attend** (as in
+  ``torch.nn.functional.scaled_dot_product_attention``). A fully masked query
+  row gets zero weights and a zero output, never NaN.
+"""
+
+from .additive import AdditiveAttention
+from .attention import scaled_dot_product_attention
+from .masks import causal_mask, padding_mask
+from .multihead import MultiHeadAttention
+from .scores import (
+    additive_score,
+    cosine_score,
+    dot_score,
+    general_score,
+    location_score,
+    scaled_dot_score,
+)
+from .seed import set_seed
+from .softmax import entropy, logsumexp, softmax
+
+__all__ = [
+    "AdditiveAttention",
+    "MultiHeadAttention",
+    "additive_score",
+    "causal_mask",
+    "cosine_score",
+    "dot_score",
+    "entropy",
+    "general_score",
+    "location_score",
+    "logsumexp",
+    "padding_mask",
+    "scaled_dot_product_attention",
+    "scaled_dot_score",
+    "set_seed",
+    "softmax",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,139 @@
+"""Multi-head attention (chapter 7) as a ``torch.nn.Module``, batch-first.
+
+``d_model`` (``embed_dim``) is split into ``n_heads`` heads of size
+``d_k = d_model / n_heads``; each head runs scaled dot-product attention, the
+heads are concatenated and mixed by an output projection ``W_o``.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .attention import scaled_dot_product_attention
+from .masks import causal_mask
+
+__all__ = ["MultiHeadAttention"]
+
+
+class MultiHeadAttention(nn.Module):
+    """Multi-head attention with separate ``W_q, W_k, W_v, W_o`` projections.
+
+    Args:
+        embed_dim: ``d_model``, the size of the token vectors.
+        num_heads: ``n_heads``; must divide ``embed_dim``.
+        bias: whether the four projections have biases.
+
+    Shapes (batch-first): ``query (B, n_q, d_model)``, ``key``/``value (B, n_k, d_model)``
+    → ``out (B, n_q, d_model)``, ``weights (B, n_heads, n_q, n_k)``.
+    """
+
+    def __init__(self, embed_dim: int, num_heads: int, *, bias: bool = True) -> None:
+        super().__init__()
+        if num_heads <= 0 or embed_dim <= 0 or embed_dim % num_heads != 0:
+            raise ValueError(
+                f"num_heads must be positive and divide embed_dim: got embed_dim={embed_dim}, "
+                f"num_heads={num_heads}"
+            )
+        self.embed_dim = embed_dim
+        self.num_heads = num_heads
+        self.d_k = embed_dim // num_heads
+        self.W_q = nn.Linear(embed_dim, embed_dim, bias=bias)
+        self.W_k = nn.Linear(embed_dim, embed_dim, bias=bias)
+        self.W_v = nn.Linear(embed_dim, embed_dim, bias=bias)
+        self.W_o = nn.Linear(embed_dim, embed_dim, bias=bias)
+
+    def split_heads(self, x: Tensor) -> Tensor:
+        """``(B, N, d_model) → (B, n_heads, N, d_k)``."""
+        B, N, _ = x.shape
+        return x.view(B, N, self.num_heads, self.d_k).transpose(1, 2)  # (B, H, N, d_k)
+
+    def merge_heads(self, x: Tensor) -> Tensor:
+        """``(B, n_heads, N, d_k) → (B, N, d_model)`` (the concatenation of the heads)."""
+        B, H, N, d_k = x.shape
+        return x.transpose(1, 2).reshape(B, N, H * d_k)  # (B, N, d_model)
+
+    def forward(
+        self,
+        query: Tensor,
+        key: Tensor,
+        value: Tensor,
+        *,
+        mask: Tensor | None = None,
+        need_weights: bool = True,
+        is_causal: bool = False,
+    ) -> tuple[Tensor, Tensor | None]:
+        """Attend from ``query`` to ``key``/``value``.
+
+        Args:
+            query: ``(B, n_q, d_model)``; key, value: ``(B, n_k, d_model)``.
+            mask: boolean, broadcastable to ``(B, n_heads, n_q, n_k)``, **True = may attend**
+                (e.g. ``(n_q, n_k)`` or ``(B, 1, 1, n_k)``).
+            need_weights: if False, use torch's fused kernel (the fast path) and
+                return ``None`` for the weights.
+            is_causal: add a causal mask (combined with ``mask`` if both are given).
+
+        Returns:
+            ``(out, weights)``: ``(B, n_q, d_model)`` and ``(B, n_heads, n_q, n_k)`` or None.
+        """
+        self._check(query, key, value)
+        q = self.split_heads(self.W_q(query))  # (B, H, n_q, d_k)
+        k = self.split_heads(self.W_k(key))  # (B, H, n_k, d_k)
+        v = self.split_heads(self.W_v(value))  # (B, H, n_k, d_k)
+        if is_causal:
+            c = causal_mask(q.shape[-2], k.shape[-2], like=q)
+            mask = c if mask is None else (mask & c)
+        if need_weights:
+            out, weights = scaled_dot_product_attention(q, k, v, mask=mask)  # (B, H, n_q, d_k)
+        else:
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+            if mask is not None:  # a fully masked row gives NaN in the fused kernel: make it 0
+                any_key = torch.broadcast_to(mask, q.shape[:-1] + (k.shape[-2],)).any(-1)
+                out = torch.where(any_key[..., None], out, torch.zeros_like(out))
+            weights = None
+        return self.W_o(self.merge_heads(out)), weights  # (B, n_q, d_model)
+
+    def _check(self, query: Tensor, key: Tensor, value: Tensor) -> None:
+        for name, t in (("query", query), ("key", key), ("value", value)):
+            if t.dim() != 3 or t.shape[-1] != self.embed_dim:
+                raise ValueError(
+                    f"{name} must have shape (B, N, embed_dim={self.embed_dim}), "
+                    f"got {tuple(t.shape)}"
+                )
+        if key.shape[:2] != value.shape[:2]:
+            raise ValueError(
+                f"key and value must share (B, n_k): key {tuple(key.shape)}, "
+                f"value {tuple(value.shape)}"
+            )
+        if query.shape[0] != key.shape[0]:
+            raise ValueError(
+                f"query and key must share the batch size B: query {tuple(query.shape)}, "
+                f"key {tuple(key.shape)}"
+            )
+
+    @classmethod
+    def from_torch(cls, m: nn.MultiheadAttention) -> MultiHeadAttention:
+        """Copy the weights of a ``torch.nn.MultiheadAttention(batch_first=True)``.
+
+        The copy gives the same output as ``m`` (to float32 rounding); note that torch's
+        boolean ``attn_mask`` means True = *blocked*, so pass it ``~mask``.
+        """
+        if not isinstance(m, nn.MultiheadAttention):
+            raise ValueError(f"m must be a torch.nn.MultiheadAttention, got {type(m).__name__}")
+        if not m.batch_first:
+            raise ValueError("m must be built with batch_first=True")
+        if not m._qkv_same_embed_dim or m.bias_k is not None or m.add_zero_attn:
+            raise ValueError("only plain MultiheadAttention (no kdim/vdim, bias_kv, zero_attn)")
+        E = m.embed_dim
+        bias = m.in_proj_bias is not None
+        new = cls(E, m.num_heads, bias=bias)
+        with torch.no_grad():
+            for i, lin in enumerate((new.W_q, new.W_k, new.W_v)):
+                lin.weight.copy_(m.in_proj_weight[i * E : (i + 1) * E])
+                if bias:
+                    lin.bias.copy_(m.in_proj_bias[i * E : (i + 1) * E])
+            new.W_o.weight.copy_(m.out_proj.weight)
+            if bias:
+                new.W_o.bias.copy_(m.out_proj.bias)
+        return new.to(m.in_proj_weight.dtype)

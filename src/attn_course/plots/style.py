@@ -1,0 +1,102 @@
+"""The shared look of every figure in the book.
+
+- ``COLORS``: the Okabe–Ito palette (safe for the common kinds of colour blindness).
+- ``CMAP``: ``"viridis"``, perceptually uniform and colourblind-safe, for heatmaps.
+- Figures get an opaque white background so they stay readable in the book's dark theme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+__all__ = ["CMAP", "COLORS", "attention_heatmap", "new_figure", "to_numpy"]
+
+COLORS = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+PALETTE = [COLORS[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "black")]
+CMAP = "viridis"
+
+plt.rcParams.update(
+    {
+        "figure.facecolor": "white",
+        "axes.facecolor": "white",
+        "savefig.facecolor": "white",
+        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 11,
+        "axes.labelsize": 10,
+        "figure.dpi": 100,
+    }
+)
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """A NumPy copy of an array or (detached) torch tensor."""
+    if hasattr(x, "detach"):
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.2, height: float = 3.2,
+               **kw: Any) -> tuple[Figure, Any]:
+    """A figure with ``nrows × ncols`` axes of the book's default size (not shown by pyplot).
+
+    Figures are built with ``matplotlib.figure.Figure`` directly, so nothing is
+    left open in pyplot's global state; notebooks display the returned Figure.
+    """
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
+    return fig, axes
+
+
+def attention_heatmap(
+    weights: Any,
+    *,
+    x_labels: Sequence[str] | None = None,
+    y_labels: Sequence[str] | None = None,
+    title: str = "Attention weights",
+    xlabel: str = "key",
+    ylabel: str = "query",
+    annotate: bool = False,
+    ax: Any = None,
+) -> Figure:
+    """Heatmap of a ``(n_q, n_k)`` weight matrix: rows are queries, columns keys."""
+    w = to_numpy(weights)
+    if w.ndim != 2:
+        raise ValueError(f"weights must have shape (n_q, n_k), got {w.shape}")
+    if ax is None:
+        fig, ax = new_figure(width=max(3.0, 0.45 * w.shape[1] + 1.5),
+                             height=max(2.5, 0.4 * w.shape[0] + 1.0))
+    else:
+        fig = ax.figure
+    im = ax.imshow(w, cmap=CMAP, vmin=0.0, vmax=max(1e-12, float(w.max())), aspect="auto")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if x_labels is not None:
+        ax.set_xticks(range(len(x_labels)), list(x_labels), rotation=45, ha="right")
+    if y_labels is not None:
+        ax.set_yticks(range(len(y_labels)), list(y_labels))
+    if annotate:
+        for i in range(w.shape[0]):
+            for j in range(w.shape[1]):
+                ax.text(j, i, f"{w[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if w[i, j] < 0.6 * w.max() else "black")
+    fig.colorbar(im, ax=ax, label="weight")
+    return fig

@@ -1,0 +1,166 @@
+"""Attention as soft retrieval (chapter 2): exact → nearest → soft lookup, and kernel regression.
+
+A key–value store answers a query by comparing it with every key. Exact lookup
+returns the value whose key *equals* the query; nearest lookup the value of the
+*closest* key; soft lookup returns a *weighted average* of all values, with
+weights ``softmax(score(q, k_i) / temperature)``. That last one is attention.
+Nadaraya–Watson kernel regression (1964) is the same computation with a
+Gaussian kernel.
+
+Shapes: ``keys (n_k, d)``, ``values (n_k,)`` or ``(n_k, d_v)``, ``query (d,)`` or
+``(n_q, d)``. NumPy arrays or torch tensors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+import numpy as np
+
+from ._backend import array_namespace, shape_of
+from .softmax import softmax
+
+__all__ = [
+    "exact_lookup",
+    "make_key_value_store",
+    "make_regression_data",
+    "nadaraya_watson",
+    "nearest_lookup",
+    "neg_sq_distance",
+    "soft_lookup",
+]
+
+Array = Any
+
+
+def exact_lookup(store: Mapping[Hashable, Any], query: Hashable) -> Any:
+    """A dictionary lookup: the value whose key equals ``query``.
+
+    Raises:
+        KeyError: no key equals the query — exact retrieval has nothing to say about
+            near misses, which is what the softer lookups fix.
+    """
+    return store[query]
+
+
+def neg_sq_distance(query: Array, keys: Array) -> Array:
+    """Score ``-‖q − k_i‖²`` of each query against each key.
+
+    ``query (d,)`` or ``(n_q, d)``, ``keys (n_k, d)`` → ``(n_k,)`` or ``(n_q, n_k)``.
+    """
+    qs, ks = shape_of(query), shape_of(keys)
+    if len(ks) != 2 or len(qs) not in (1, 2) or qs[-1] != ks[-1]:
+        raise ValueError(
+            f"query must have shape (d,) or (n_q, d) and keys (n_k, d) with the same d: "
+            f"query {qs}, keys {ks}"
+        )
+    xp = array_namespace(query, keys)
+    diff = xp.expand_dims(query, axis=-2) - keys  # (..., n_k, d)
+    return -xp.sum(diff * diff, axis=-1)  # (..., n_k)
+
+
+def nearest_lookup(query: Array, keys: Array, values: Array) -> tuple[Array, Array]:
+    """The value of the closest key (hard attention), and the one-hot weights.
+
+    Returns:
+        ``(value, weights)`` with ``weights (n_k,)`` one-hot (or ``(n_q, n_k)``).
+    """
+    _check_kv(keys, values)
+    xp = array_namespace(query, keys, values)
+    scores = neg_sq_distance(query, keys)  # (..., n_k)
+    idx = xp.argmax(scores, axis=-1)
+    n_k = shape_of(keys)[0]
+    weights = xp.astype(xp.arange(n_k) == xp.expand_dims(idx, axis=-1), scores.dtype)
+    return _combine(weights, values), weights
+
+
+def soft_lookup(
+    query: Array, keys: Array, values: Array, *, temperature: float = 1.0
+) -> tuple[Array, Array]:
+    """Attention as a soft dictionary: ``weights = softmax(-‖q − k_i‖² / temperature)``.
+
+    As ``temperature → 0`` this becomes :func:`nearest_lookup`; as it grows the
+    weights approach uniform and the answer the mean of all values.
+
+    Returns:
+        ``(value, weights)``: value ``()``/``(d_v,)`` per query, weights ``(n_k,)`` per query.
+    """
+    _check_kv(keys, values)
+    weights = softmax(neg_sq_distance(query, keys), axis=-1, temperature=temperature)
+    return _combine(weights, values), weights
+
+
+def nadaraya_watson(
+    x_query: Array, x_train: Array, y_train: Array, *, bandwidth: float = 1.0
+) -> tuple[Array, Array]:
+    """Nadaraya–Watson kernel regression with a Gaussian kernel of width ``bandwidth``.
+
+    ``ŷ(x) = Σ_i softmax_i(-(x − x_i)² / (2 h²)) · y_i`` — a soft lookup whose keys
+    are the training inputs and whose values are the training targets.
+
+    Args:
+        x_query: ``(n_q,)`` scalar inputs (or ``(n_q, d)``).
+        x_train: ``(n_k,)`` (or ``(n_k, d)``); y_train: ``(n_k,)``.
+        bandwidth: ``h > 0``.
+
+    Returns:
+        ``(y_hat (n_q,), weights (n_q, n_k))``.
+    """
+    if not bandwidth > 0:
+        raise ValueError(f"bandwidth must be positive, got {bandwidth!r}")
+    xq = x_query if len(shape_of(x_query)) == 2 else x_query[:, None]
+    xt = x_train if len(shape_of(x_train)) == 2 else x_train[:, None]
+    return soft_lookup(xq, xt, y_train, temperature=2.0 * bandwidth**2)
+
+
+def make_key_value_store(
+    n_keys: int = 8, *, seed: int = 0, spread: float = 3.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """A small store of 2-D keys and scalar values for the playground.
+
+    Values are a smooth function of the key (``v = k_x + 0.5·k_y``) so that nearby keys
+    hold nearby values and interpolating between them makes sense.
+
+    Returns:
+        ``keys (n_keys, 2)`` and ``values (n_keys,)``, float64, deterministic in ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    keys = rng.uniform(-spread, spread, size=(n_keys, 2))
+    values = keys[:, 0] + 0.5 * keys[:, 1]
+    return keys, values
+
+
+def make_regression_data(
+    n: int = 50, *, seed: int = 0, noise: float = 0.3
+) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy samples of ``f(x) = 2 sin(x) + x^0.8`` on ``[0, 5]`` for kernel regression.
+
+    Returns:
+        ``x (n,)`` sorted and ``y (n,)``, deterministic in ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0, 5, size=n))
+    return x, true_function(x) + rng.normal(0, noise, size=n)
+
+
+def true_function(x: np.ndarray) -> np.ndarray:
+    """The noiseless curve behind :func:`make_regression_data`."""
+    return 2 * np.sin(x) + x**0.8
+
+
+def _check_kv(keys: Array, values: Array) -> None:
+    ks, vs = shape_of(keys), shape_of(values)
+    if len(ks) != 2 or len(vs) not in (1, 2) or vs[0] != ks[0]:
+        raise ValueError(
+            f"keys must have shape (n_k, d) and values (n_k,) or (n_k, d_v) with the same n_k: "
+            f"keys {ks}, values {vs}"
+        )
+
+
+def _combine(weights: Array, values: Array) -> Array:
+    """Weighted sum of values: ``(..., n_k) × (n_k,) → (...)``, ``(n_k, d_v) → (..., d_v)``."""
+    if len(shape_of(values)) == 1:
+        xp = array_namespace(weights, values)
+        return xp.sum(weights * values, axis=-1)
+    return weights @ values
