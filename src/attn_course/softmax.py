@@ -86,7 +86,10 @@ def logsumexp(x: Array, axis: int = -1, *, keepdims: bool = False) -> Array:
     xp = array_namespace(x)
     m = xp.max(x, axis=axis, keepdims=True)
     m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
-    out = xp.log(xp.sum(xp.exp(x - m), axis=axis, keepdims=True)) + m
+    total = xp.sum(xp.exp(x - m), axis=axis, keepdims=True)
+    safe = xp.where(total > 0, total, xp.ones_like(total))
+    neg_inf = xp.full_like(total, -math.inf)
+    out = xp.where(total > 0, xp.log(safe) + m, neg_inf)
     return out if keepdims else xp.squeeze(out, axis=axis)
 
 

@@ -1,0 +1,87 @@
+"""Chapter 2's lookups: exact, nearest, soft, and Nadaraya–Watson."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from attn_course import retrieval as r
+
+
+def test_exact_lookup():
+    assert r.exact_lookup({"cat": 1}, "cat") == 1
+    with pytest.raises(KeyError):
+        r.exact_lookup({"cat": 1}, "cats")
+
+
+def test_nearest_returns_closest_key_value():
+    keys = np.array([[0.0, 0.0], [5.0, 5.0]])
+    v, w = r.nearest_lookup(np.array([4.0, 4.5]), keys, np.array([1.0, 2.0]))
+    assert v == 2.0
+    np.testing.assert_array_equal(w, [0, 1])
+
+
+@given(st.integers(0, 1000))
+def test_soft_lookup_limits(seed):
+    keys, values = r.make_key_value_store(6, seed=seed)
+    q = np.random.default_rng(seed).normal(size=2)
+    cold, w_cold = r.soft_lookup(q, keys, values, temperature=1e-6)
+    near, _ = r.nearest_lookup(q, keys, values)
+    d = np.sort(((keys - q) ** 2).sum(-1))
+    if d[1] - d[0] > 1e-3:  # a clear nearest key
+        assert cold == pytest.approx(near, abs=1e-6)
+    hot, w_hot = r.soft_lookup(q, keys, values, temperature=1e9)
+    assert hot == pytest.approx(values.mean(), abs=1e-6)
+    np.testing.assert_allclose(w_cold.sum(), 1.0)
+
+
+def test_soft_lookup_batched_and_torch_agree():
+    keys, values = r.make_key_value_store(5, seed=1)
+    qs = np.array([[0.0, 0.0], [1.0, -1.0]])
+    v, w = r.soft_lookup(qs, keys, values, temperature=2.0)
+    assert v.shape == (2,) and w.shape == (2, 5)
+    vt, wt = r.soft_lookup(torch.from_numpy(qs), torch.from_numpy(keys), torch.from_numpy(values), temperature=2.0)
+    np.testing.assert_allclose(vt.numpy(), v)
+    for i in range(2):
+        vi, _ = r.soft_lookup(qs[i], keys, values, temperature=2.0)
+        assert vi == pytest.approx(v[i])
+
+
+def test_vector_values():
+    keys = np.eye(3)
+    vals = np.arange(6.0).reshape(3, 2)
+    v, w = r.soft_lookup(np.array([1.0, 0, 0]), keys, vals)
+    np.testing.assert_allclose(v, w @ vals)
+
+
+def test_nadaraya_watson_is_a_weighted_average():
+    x, y = r.make_regression_data(40, seed=0)
+    yh, w = r.nadaraya_watson(np.array([1.0, 2.5]), x, y, bandwidth=0.5)
+    np.testing.assert_allclose(w.sum(-1), 1.0)
+    np.testing.assert_allclose(yh, w @ y)
+    k = np.exp(-((1.0 - x) ** 2) / (2 * 0.5**2))
+    assert yh[0] == pytest.approx((k * y).sum() / k.sum())
+
+
+def test_data_is_deterministic():
+    a = r.make_regression_data(10, seed=3)
+    b = r.make_regression_data(10, seed=3)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not np.array_equal(a[1], r.make_regression_data(10, seed=4)[1])
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: r.soft_lookup(np.zeros(3), np.zeros((4, 2)), np.zeros(4)), "query"),
+        (lambda: r.soft_lookup(np.zeros(2), np.zeros((4, 2)), np.zeros(5)), r"keys.*\(4, 2\).*values.*\(5,\)"),
+        (lambda: r.nadaraya_watson(np.zeros(2), np.zeros(3), np.zeros(3), bandwidth=0), "bandwidth"),
+    ],
+)
+def test_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
