@@ -23,12 +23,15 @@ from .softmax import softmax
 
 __all__ = [
     "exact_lookup",
+    "fit_bandwidth",
+    "loo_mse",
     "make_key_value_store",
     "make_regression_data",
     "nadaraya_watson",
     "nearest_lookup",
     "neg_sq_distance",
     "soft_lookup",
+    "true_function",
 ]
 
 Array = Any
@@ -76,23 +79,37 @@ def nearest_lookup(query: Array, keys: Array, values: Array) -> tuple[Array, Arr
 
 
 def soft_lookup(
-    query: Array, keys: Array, values: Array, *, temperature: float = 1.0
+    query: Array,
+    keys: Array,
+    values: Array,
+    *,
+    temperature: float = 1.0,
+    mask: Array | None = None,
 ) -> tuple[Array, Array]:
     """Attention as a soft dictionary: ``weights = softmax(-‖q − k_i‖² / temperature)``.
 
     As ``temperature → 0`` this becomes :func:`nearest_lookup`; as it grows the
     weights approach uniform and the answer the mean of all values.
 
+    Args:
+        mask: optional boolean ``(n_k,)`` or ``(n_q, n_k)``, True = may attend.
+
     Returns:
         ``(value, weights)``: value ``()``/``(d_v,)`` per query, weights ``(n_k,)`` per query.
     """
     _check_kv(keys, values)
-    weights = softmax(neg_sq_distance(query, keys), axis=-1, temperature=temperature)
+    scores = neg_sq_distance(query, keys)  # (..., n_k)
+    weights = softmax(scores, axis=-1, temperature=temperature, mask=mask)
     return _combine(weights, values), weights
 
 
 def nadaraya_watson(
-    x_query: Array, x_train: Array, y_train: Array, *, bandwidth: float = 1.0
+    x_query: Array,
+    x_train: Array,
+    y_train: Array,
+    *,
+    bandwidth: float = 1.0,
+    mask: Array | None = None,
 ) -> tuple[Array, Array]:
     """Nadaraya–Watson kernel regression with a Gaussian kernel of width ``bandwidth``.
 
@@ -103,15 +120,64 @@ def nadaraya_watson(
         x_query: ``(n_q,)`` scalar inputs (or ``(n_q, d)``).
         x_train: ``(n_k,)`` (or ``(n_k, d)``); y_train: ``(n_k,)``.
         bandwidth: ``h > 0``.
+        mask: optional boolean ``(n_q, n_k)``, True = may attend (e.g. leave-one-out).
 
     Returns:
         ``(y_hat (n_q,), weights (n_q, n_k))``.
     """
     if not bandwidth > 0:
         raise ValueError(f"bandwidth must be positive, got {bandwidth!r}")
-    xq = x_query if len(shape_of(x_query)) == 2 else x_query[:, None]
-    xt = x_train if len(shape_of(x_train)) == 2 else x_train[:, None]
-    return soft_lookup(xq, xt, y_train, temperature=2.0 * bandwidth**2)
+    xq = x_query if len(shape_of(x_query)) == 2 else x_query[:, None]  # (n_q, d)
+    xt = x_train if len(shape_of(x_train)) == 2 else x_train[:, None]  # (n_k, d)
+    return soft_lookup(xq, xt, y_train, temperature=2.0 * bandwidth**2, mask=mask)
+
+
+def loo_mse(x_train: Array, y_train: Array, bandwidth: Any) -> Any:
+    """Leave-one-out mean squared error of Nadaraya–Watson on the training set.
+
+    Each point is predicted from all the *others*: the diagonal is masked out
+    (``mask = ~eye``), so a point cannot simply look itself up. ``bandwidth`` may be a
+    torch scalar tensor that requires grad, which makes the bandwidth learnable.
+    """
+    xp = array_namespace(x_train, y_train)
+    n = shape_of(x_train)[0]
+    not_self = xp.logical_not(xp.eye(n, dtype=xp.bool))  # (n_q, n_k): True = may attend
+    xt = x_train[:, None]  # (n, 1)
+    scores = neg_sq_distance(xt, xt)  # (n, n)
+    weights = softmax(scores / (2.0 * bandwidth**2), axis=-1, mask=not_self)
+    y_hat = weights @ y_train  # (n,)
+    return xp.mean((y_hat - y_train) ** 2)
+
+
+def fit_bandwidth(
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    *,
+    init: float = 1.0,
+    steps: int = 200,
+    lr: float = 0.05,
+    progress: bool = True,
+) -> tuple[float, list[float]]:
+    """Learn the bandwidth by gradient descent on the leave-one-out MSE (Adam on ``log h``).
+
+    Returns:
+        ``(h, losses)``: the learned bandwidth and the loss at every step.
+    """
+    import torch
+    from tqdm.auto import tqdm
+
+    x = torch.as_tensor(x_train, dtype=torch.float64)
+    y = torch.as_tensor(y_train, dtype=torch.float64)
+    log_h = torch.tensor(float(np.log(init)), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([log_h], lr=lr)
+    losses = []
+    for _ in tqdm(range(steps), desc="fitting h", disable=not progress):
+        opt.zero_grad()
+        loss = loo_mse(x, y, torch.exp(log_h))
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return torch.exp(log_h).item(), losses
 
 
 def make_key_value_store(

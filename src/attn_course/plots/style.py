@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +45,27 @@ plt.rcParams.update(
         "figure.dpi": 100,
     }
 )
+
+
+def _figure_png(fig: Figure) -> bytes:
+    """PNG bytes of a figure, for IPython's display machinery."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def _register_ipython_display() -> None:
+    """Let a bare ``Figure`` (built without pyplot) display as a PNG in notebooks."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is always there in the course env
+        return
+    ip = get_ipython()
+    if ip is not None:
+        ip.display_formatter.formatters["image/png"].for_type(Figure, _figure_png)
+
+
+_register_ipython_display()
 
 
 def to_numpy(x: Any) -> np.ndarray:
