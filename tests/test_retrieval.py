@@ -85,3 +85,30 @@ def test_data_is_deterministic():
 def test_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_loo_mse_never_uses_the_point_itself():
+    x = np.array([0.0, 1.0, 2.0])
+    y = np.array([0.0, 10.0, 0.0])
+    # With a tiny bandwidth each point copies its nearest *other* point.
+    # Point 1's nearest others (0 and 2) tie at distance 1, so it predicts their mean 0.
+    expected = ((10.0 - 0.0) ** 2 + (0.0 - 10.0) ** 2 * 2) / 3
+    assert r.loo_mse(x, y, 1e-2) == pytest.approx(expected)
+
+
+def test_loo_mse_torch_gradient_and_numpy_agree():
+    x, y = r.make_regression_data(20, seed=2)
+    h = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    loss = r.loo_mse(torch.from_numpy(x), torch.from_numpy(y), h)
+    loss.backward()
+    assert loss.item() == pytest.approx(r.loo_mse(x, y, 0.3))
+    assert torch.isfinite(h.grad) and h.grad != 0
+
+
+def test_fit_bandwidth_finds_the_grid_minimum():
+    x, y = r.make_regression_data(50, seed=0)
+    h, losses = r.fit_bandwidth(x, y, init=1.0, steps=200, lr=0.05, progress=False)
+    grid = np.logspace(-1.7, 0.3, 60)
+    best = min(r.loo_mse(x, y, g) for g in grid)
+    assert losses[-1] < losses[0]
+    assert r.loo_mse(x, y, h) <= best + 1e-3
