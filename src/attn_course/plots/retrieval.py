@@ -38,7 +38,8 @@ def plot_key_value_store(
     sc = ax.scatter(k[:, 0], k[:, 1], c=v, s=sizes, cmap=CMAP, edgecolor="black", zorder=2)
     fig.colorbar(sc, ax=ax, label="value $v_i$")
     for i, (x, y) in enumerate(k):
-        ax.annotate(f"$k_{{{i}}}$", (x, y), textcoords="offset points", xytext=(6, 6), fontsize=8)
+        ax.annotate(f"$k_{{{i + 1}}}$", (x, y), textcoords="offset points", xytext=(6, 6),
+                    fontsize=8)
     if query is not None:
         q = to_numpy(query)
         ax.scatter([q[0]], [q[1]], marker="*", s=260, color=COLORS["vermillion"],

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
