@@ -30,7 +30,12 @@ class AdditiveAttention(nn.Module):
         self.w_v = nn.Linear(hidden_dim, 1, bias=False)
 
     def forward(
-        self, query: Tensor, keys: Tensor, values: Tensor | None = None, *, mask: Tensor | None = None
+        self,
+        query: Tensor,
+        keys: Tensor,
+        values: Tensor | None = None,
+        *,
+        mask: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         """``mask``: boolean broadcastable to the weights, **True = may attend**."""
         values = keys if values is None else values

@@ -23,7 +23,7 @@ def set_seed(seed: int) -> np.random.Generator:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     seed = int(seed)
     random.seed(seed)
-    np.random.seed(seed % 2**32)
+    np.random.seed(seed % 2**32)  # noqa: NPY002 - seeding the legacy global generator is the point
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is a dependency, but keep NumPy usable alone
