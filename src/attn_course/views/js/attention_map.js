@@ -1,0 +1,227 @@
+// attention_map.js — the attention-map explorer (chapters 7, 10, 12). Needs attn_math.js, ui.js.
+// mode "maps": shows maps[e, l, h] of precomputed weights (E, L, H, n_q, n_k);
+// mode "qk": recomputes softmax(q kᵀ / √d_k / T) (causal mask optional) for the chosen head,
+// as attn_course.scaled_dot_product_attention. Heatmap on a canvas (viridis, 0 … map max).
+function buildAttentionMap(ctx) {
+  const { h, slider, select, checkbox, bars, fmt, viridis, COLORS } = AttnUI;
+  const root = ctx.root;
+  const LUT = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i++) LUT.set(viridis(i / 255), i * 3);
+  let E, L, H, nq, nk, data, Q, K, dk, mode;
+  const load = () => {
+    [E, L, H, nq, nk] = ctx.get("shape");
+    mode = ctx.get("mode");
+    if (mode === "maps") data = Float64Array.from(ctx.get("maps"));
+    else {
+      Q = Float64Array.from(ctx.get("q"));
+      K = Float64Array.from(ctx.get("k"));
+      dk = ctx.get("d_k");
+    }
+  };
+  load();
+  const M = () => new Float64Array(nq * nk);
+  let map = M();
+
+  function computeMap() {
+    const e = ctx.get("example"), l = ctx.get("layer"), hd = ctx.get("head");
+    const base = ((e * L + l) * H + hd);
+    if (map.length !== nq * nk) map = M();
+    if (mode === "maps") {
+      map.set(data.subarray(base * nq * nk, (base + 1) * nq * nk));
+      return;
+    }
+    // Scores (n_q, n_k) = q kᵀ / √d_k, then the masked softmax of each row with temperature T.
+    const T = ctx.get("temperature");
+    const causal = ctx.get("causal");
+    const qo = base * nq * dk, ko = base * nk * dk;
+    const scale = 1 / Math.sqrt(dk);
+    const row = new Array(nk);
+    const keep = new Array(nk);
+    for (let i = 0; i < nq; i++) {
+      for (let j = 0; j < nk; j++) {
+        let s = 0;
+        const qi = qo + i * dk, kj = ko + j * dk;
+        for (let d = 0; d < dk; d++) s += Q[qi + d] * K[kj + d];
+        row[j] = s * scale;
+        keep[j] = !causal || j <= i + (nk - nq);
+      }
+      const w = AttnMath.softmax(row, T, causal ? keep : null);
+      for (let j = 0; j < nk; j++) map[i * nk + j] = w[j];
+    }
+  }
+
+  // Controls: native, labelled, keyboard-operable.
+  const exSel = select({ label: "example", name: "example", value: ctx.get("example"),
+    options: ctx.get("example_labels").map((l, i) => [String(i), l]),
+    onChange: (v) => ctx.set("example", Number(v)) });
+  const lSl = slider({ label: "layer", name: "layer", min: 0, max: Math.max(0, L - 1), step: 1,
+    value: ctx.get("layer"), format: (v) => String(v + 1), onInput: (v) => ctx.set("layer", v) });
+  const hSl = slider({ label: "head", name: "head", min: 0, max: Math.max(0, H - 1), step: 1,
+    value: ctx.get("head"), format: (v) => String(v + 1), onInput: (v) => ctx.set("head", v) });
+  const qSl = slider({ label: "query row", name: "query", min: 0, max: nq - 1, step: 1,
+    value: ctx.get("query"), format: (v) => ctx.get("y_labels")[ctx.get("example")][v] ?? String(v),
+    onInput: (v) => ctx.set("query", v) });
+  const controls = [exSel.wrap, lSl.wrap, hSl.wrap, qSl.wrap];
+  let tSl = null, cCb = null;
+  if (mode === "qk") {
+    tSl = slider({ label: "temperature", name: "temperature", min: -1.5, max: 1.5, step: 0.01,
+      value: ctx.get("temperature"), toValue: (p) => 10 ** p, fromValue: (t) => Math.log10(t),
+      format: (t) => fmt(t, 3), onInput: (t) => ctx.set("temperature", t) });
+    cCb = checkbox({ label: "causal mask", name: "causal", checked: ctx.get("causal"),
+      onChange: (v) => ctx.set("causal", v) });
+    controls.push(tSl.wrap, cCb.wrap);
+  }
+  if (E < 2) exSel.wrap.style.display = "none";
+  if (L < 2) lSl.wrap.style.display = "none";
+  if (H < 2) hSl.wrap.style.display = "none";
+
+  const showLabels = Math.max(nq, nk) <= 40;
+  const cell = Math.max(4, Math.min(28, Math.floor(384 / Math.max(nq, nk))));
+  const left = showLabels ? 64 : 8, top = showLabels ? 56 : 18;
+  const canvas = h("canvas", { class: "attn-heatmap", width: left + cell * nk + 4,
+    height: top + cell * nq + 4, role: "img",
+    "aria-label": "attention map: rows are queries, columns keys; hover a row to highlight it" });
+  const c2d = canvas.getContext("2d");
+  const small = document.createElement("canvas");
+  small.width = nk;
+  small.height = nq;
+  const s2d = small.getContext("2d");
+  const pixels = s2d.createImageData(nk, nq);
+  canvas.addEventListener("mousemove", (ev) => {
+    const r = canvas.getBoundingClientRect();
+    const y = ((ev.clientY - r.top) / r.height) * canvas.height;
+    const i = Math.floor((y - top) / cell);
+    if (i >= 0 && i < nq && i !== ctx.get("query")) ctx.set("query", i);
+  });
+
+  const hasImages = ctx.get("images").length > 0;
+  let imgCanvas = null, imgData = null, iShape = null;
+  if (hasImages) {
+    imgData = Float64Array.from(ctx.get("images"));
+    iShape = ctx.get("image_shape");
+    imgCanvas = h("canvas", { class: "attn-image", width: 224, height: 224, role: "img",
+      "aria-label": "the image with the chosen query's attention over its patches" });
+  }
+  const barBox = h("div", { class: "attn-bars" });
+  const summary = h("div", { class: "attn-summary", "aria-live": "polite" });
+  root.appendChild(h("div", { class: "attn-row" }, controls));
+  root.appendChild(h("div", { class: "attn-row" }, [canvas, imgCanvas, barBox]));
+  root.appendChild(summary);
+
+  function paintHeatmap(q, vmax) {
+    const px = pixels.data;
+    const inv = vmax > 0 ? 255 / vmax : 0;
+    for (let t = 0; t < nq * nk; t++) {
+      const c = Math.min(255, Math.round(map[t] * inv)) * 3;
+      px[4 * t] = LUT[c];
+      px[4 * t + 1] = LUT[c + 1];
+      px[4 * t + 2] = LUT[c + 2];
+      px[4 * t + 3] = 255;
+    }
+    s2d.putImageData(pixels, 0, 0);
+    c2d.clearRect(0, 0, canvas.width, canvas.height);
+    c2d.imageSmoothingEnabled = false;
+    c2d.drawImage(small, left, top, cell * nk, cell * nq);
+    c2d.strokeStyle = COLORS.orange;
+    c2d.lineWidth = 2;
+    c2d.strokeRect(left - 1, top + q * cell - 1, cell * nk + 2, cell + 2);
+    c2d.fillStyle = getComputedStyle(root).color || "#222";
+    c2d.font = "11px system-ui, sans-serif";
+    c2d.textAlign = "left";
+    c2d.textBaseline = "top";
+    c2d.fillText("rows: queries, columns: keys", 2, 2);
+    if (showLabels) {
+      const e = ctx.get("example");
+      const xl = ctx.get("x_labels")[e], yl = ctx.get("y_labels")[e];
+      c2d.fillStyle = getComputedStyle(root).color || "#222";
+      c2d.font = `${Math.min(11, cell)}px system-ui, sans-serif`;
+      c2d.textAlign = "right";
+      c2d.textBaseline = "middle";
+      yl.forEach((l, i) => c2d.fillText(l, left - 4, top + (i + 0.5) * cell));
+      c2d.save();
+      c2d.textAlign = "left";
+      xl.forEach((l, j) => {
+        c2d.save();
+        c2d.translate(left + (j + 0.5) * cell, top - 4);
+        c2d.rotate(-Math.PI / 3);
+        c2d.fillText(l, 0, 0);
+        c2d.restore();
+      });
+      c2d.restore();
+    }
+  }
+
+  function paintImage(rowW) {
+    const [, ih, iw, ic] = iShape;
+    const e = ctx.get("example");
+    const tmp = document.createElement("canvas");
+    tmp.width = iw;
+    tmp.height = ih;
+    const t2d = tmp.getContext("2d");
+    const id = t2d.createImageData(iw, ih);
+    const off = e * ih * iw * ic;
+    for (let p = 0; p < ih * iw; p++) {
+      for (let c = 0; c < 3; c++) id.data[4 * p + c] = 255 * imgData[off + p * ic + (ic === 3 ? c : 0)];
+      id.data[4 * p + 3] = 255;
+    }
+    t2d.putImageData(id, 0, 0);
+    const g = imgCanvas.getContext("2d");
+    g.imageSmoothingEnabled = false;
+    g.drawImage(tmp, 0, 0, 224, 224);
+    const [gh, gw] = ctx.get("grid");
+    const po = ctx.get("patch_offset");
+    const patchW = rowW.slice(po, po + gh * gw);
+    const pmax = Math.max(...patchW, 1e-12);
+    const ph = 224 / gh, pw = 224 / gw;
+    for (let r = 0; r < gh; r++) {
+      for (let c = 0; c < gw; c++) {
+        // Dim each patch by how little the query attends to it.
+        g.fillStyle = `rgba(0,0,0,${0.8 * (1 - patchW[r * gw + c] / pmax)})`;
+        g.fillRect(c * pw, r * ph, pw, ph);
+        g.strokeStyle = "rgba(255,255,255,0.35)";
+        g.strokeRect(c * pw, r * ph, pw, ph);
+      }
+    }
+  }
+
+  return {
+    reset: load,
+    sync() {
+      exSel.set(ctx.get("example"));
+      lSl.set(ctx.get("layer"));
+      hSl.set(ctx.get("head"));
+      qSl.set(ctx.get("query"));
+      if (tSl) tSl.set(ctx.get("temperature"));
+      if (cCb) cCb.set(ctx.get("causal"));
+    },
+    draw() {
+      computeMap();
+      const q = Math.max(0, ctx.get("query"));
+      let vmax = 0, total = 0;
+      for (let t = 0; t < map.length; t++) {
+        if (map[t] > vmax) vmax = map[t];
+        total += map[t];
+      }
+      paintHeatmap(q, vmax);
+      const row = Array.from(map.subarray(q * nk, (q + 1) * nk));
+      if (hasImages) paintImage(row);
+      const e = ctx.get("example");
+      if (nk <= 40) {
+        barBox.replaceChildren(bars(row, ctx.get("x_labels")[e], { max: 1,
+          barH: Math.max(9, Math.min(16, 320 / nk)), title: `row of '${ctx.get("y_labels")[e][q]}'` }));
+      }
+      let best = 0;
+      row.forEach((w, j) => { if (w > row[best]) best = j; });
+      summary.textContent = `layer ${ctx.get("layer") + 1}, head ${ctx.get("head") + 1}: ` +
+        `'${ctx.get("y_labels")[e][q]}' attends most to '${ctx.get("x_labels")[e][best]}' (${fmt(row[best])}); ` +
+        `colour from 0 (dark) to ${fmt(vmax)} (yellow)`;
+      return { row, map_sum: total, map_max: vmax };
+    },
+  };
+}
+
+export default {
+  render({ model, el }) {
+    return AttnUI.mount(model, el, { name: "attention_map", build: buildAttentionMap });
+  },
+};

@@ -1,0 +1,282 @@
+"""Helpers of the browser tests: page visits, the DOM readout, controls, Python parity.
+
+A view renders ``<div class="attn-view" data-view=NAME data-state=… data-params=…
+data-readout=…>`` (see ``src/attn_course/views/README.md``). ``python_readout`` recomputes
+the readout with ``attn_course`` from the state and params the page shows, and
+``assert_close`` compares the two to 1e-6.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# The built book; BOOK_HTML points the tests at another build (e.g. a trial book in /tmp).
+HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
+VENDOR = ROOT / "book" / "vendor" / "widgets"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TOL = 1e-6
+
+# Console messages every Jupyter Book 1 page logs, whatever the chapter does:
+# sphinx-book-theme and sphinx-thebe both inline `const THEBE_JS_URL` (a SyntaxError the
+# second time), and pydata-sphinx-theme complains about the empty stored theme mode of a
+# fresh browser profile. Browsers ask for /favicon.ico, which the book does not have.
+KNOWN_CONSOLE_NOISE = (
+    "Identifier 'THEBE_JS_URL' has already been declared",
+    "Got invalid theme mode",
+)
+KNOWN_MISSING = ("/favicon.ico",)
+
+
+def unavailable(reason: str) -> None:
+    """Skip with ``reason`` — or fail under ``CI=true``, where the browser tests must run."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"browser tests must run on CI, but {reason}")
+    pytest.skip(reason)
+
+
+def chapter_pages() -> list[str]:
+    """Paths (relative to ``_build/html``) of the built chapter pages."""
+    return sorted(p.relative_to(HTML).as_posix() for p in (HTML / "notebooks").glob("*.html"))
+
+
+@dataclass
+class PageVisit:
+    """A Playwright page with its console errors and outside requests recorded."""
+
+    page: Any
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @classmethod
+    def attach(cls, page: Any, url: str) -> PageVisit:
+        visit = cls(page, url)
+        host = urlparse(url).hostname
+
+        def on_console(msg: Any) -> None:
+            if msg.type != "error" or any(n in msg.text for n in KNOWN_CONSOLE_NOISE):
+                return
+            where = (msg.location or {}).get("url", "")
+            if "Failed to load resource" in msg.text and where.endswith(KNOWN_MISSING):
+                return
+            visit.console_errors.append(f"{msg.text} ({where})")
+
+        def on_pageerror(err: Any) -> None:
+            if not any(n in str(err) for n in KNOWN_CONSOLE_NOISE):
+                visit.console_errors.append(f"uncaught: {err}")
+
+        def on_request(req: Any) -> None:
+            parsed = urlparse(req.url)
+            if parsed.scheme in ("data", "blob", "about"):
+                return
+            if parsed.hostname != host:
+                visit.outside_requests.append(req.url)
+
+        def on_response(resp: Any) -> None:
+            if resp.status >= 400 and not urlparse(resp.url).path.endswith(KNOWN_MISSING):
+                visit.failed.append(f"{resp.status} {resp.url}")
+
+        page.on("console", on_console)
+        page.on("pageerror", on_pageerror)
+        page.on("request", on_request)
+        page.on("response", on_response)
+        return visit
+
+    def check_clean(self) -> None:
+        """No console error, no failed request, no request outside 127.0.0.1."""
+        assert not self.outside_requests, f"{self.url} requested outside the site: {self.outside_requests}"
+        assert not self.failed, f"{self.url}: failed requests {self.failed}"
+        assert not self.console_errors, f"{self.url}: console errors {self.console_errors}"
+
+
+def views_on(page: Any) -> list[Any]:
+    """Locators of every rendered view on the page, in page order."""
+    loc = page.locator(".attn-view[data-readout]")
+    return [loc.nth(i) for i in range(loc.count())]
+
+
+def readout(view: Any) -> dict[str, Any]:
+    """The view's name, state, params and readout, parsed from its data attributes."""
+    attrs = view.evaluate(
+        "el => ({name: el.dataset.view, state: el.dataset.state, params: el.dataset.params,"
+        " readout: el.dataset.readout})"
+    )
+    return {
+        "name": attrs["name"],
+        "state": json.loads(attrs["state"]),
+        "params": json.loads(attrs["params"]),
+        "readout": json.loads(attrs["readout"]),
+    }
+
+
+def python_readout(name: str, state: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """The readout ``attn_course`` computes for a view with this state and these params."""
+    from attn_course.views._base import all_views
+
+    views = all_views()
+    assert name in views, f"no view class with view_name {name!r} in attn_course.views"
+    return views[name].from_state({**state, **params}).readout()
+
+
+def assert_close(got: dict[str, Any], want: dict[str, Any], tol: float = TOL) -> None:
+    """Every entry of ``want`` equals the browser's ``got`` to ``tol`` (absolute)."""
+    assert set(got) == set(want), f"readout keys differ: browser {sorted(got)}, python {sorted(want)}"
+    for key, w in want.items():
+        g = np.asarray(got[key], dtype=np.float64)
+        w = np.asarray(w, dtype=np.float64)
+        assert g.shape == w.shape, f"{key}: browser shape {g.shape}, python {w.shape}"
+        np.testing.assert_allclose(g, w, atol=tol, rtol=0, err_msg=f"readout {key!r}")
+
+
+def check_parity(view: Any) -> dict[str, Any]:
+    """Assert the view's displayed numbers equal Python's; return the parsed readout."""
+    r = readout(view)
+    assert_close(r["readout"], python_readout(r["name"], r["state"], r["params"]))
+    return r
+
+
+def set_range(view: Any, control: str, value: float) -> None:
+    """Move the range input ``data-control=control`` of ``view`` to ``value`` (fires input)."""
+    view.locator(f'input[data-control="{control}"]').fill(str(value))
+
+
+def screenshot(view: Any, name: str) -> Path:
+    """Save a screenshot of a view under ``_build/screenshots/NAME.png``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    view.scroll_into_view_if_needed()
+    view.screenshot(path=str(path))
+    return path
+
+
+# --- moving a control of each view ------------------------------------------------------
+def _range_limits(view: Any, control: str) -> tuple[float, float]:
+    lo, hi = view.locator(f'input[data-control="{control}"]').evaluate(
+        "el => [Number(el.min), Number(el.max)]")
+    return lo, hi
+
+
+def move_controls(view: Any) -> Iterator[str]:
+    """Move a few controls of a view (chosen by its ``data-view``), one at a time.
+
+    Views without a recipe below get a generic one (their visible sliders, a checkbox,
+    a select).
+
+    Yields a description after each move, so the caller can compare the readout with
+    Python's after every change.
+    """
+    name = view.get_attribute("data-view")
+
+    def rng(control: str, frac: float) -> str:
+        lo, hi = _range_limits(view, control)
+        set_range(view, control, lo + frac * (hi - lo))
+        return f"{control} -> {lo + frac * (hi - lo):.3g}"
+
+    def click(control: str) -> str:
+        view.locator(f'[data-control="{control}"]').click()
+        return f"clicked {control}"
+
+    if name == "retrieval":
+        yield rng("temperature", 0.3)
+        yield rng("query_x", 0.8)
+        yield rng("query_y", 0.25)
+    elif name == "softmax":
+        yield rng("temperature", 0.7)
+        yield rng("logit-0", 0.2)
+        yield click("keep-1")
+    elif name == "scaling":
+        yield rng("d_k", 0.8)
+        yield click("scaled")
+        yield rng("seed", 0.5)
+    elif name == "score":
+        sel = view.locator('select[data-control="score"]')
+        current = sel.input_value()
+        for option in sel.locator("option").evaluate_all("els => els.map(e => e.value)"):
+            if option != current:
+                sel.select_option(option)
+                yield f"score -> {option}"
+        yield rng("temperature", 0.35)
+    elif name == "token_row":
+        n = view.locator("button.attn-token").count()
+        yield click(f"token-{n - 1}")
+        yield click("causal")
+    elif name == "attention_map":
+        for control in ("head", "layer"):
+            lo, hi = _range_limits(view, control)
+            if hi > lo:
+                yield rng(control, 1.0)
+        yield rng("query", 0.6)
+        if view.locator('input[data-control="temperature"]').count():
+            yield rng("temperature", 0.3)
+            yield click("causal")
+    else:
+        # A view without a recipe here: move its sliders, toggle a checkbox, pick an option.
+        for control in view.locator('input[type="range"][data-control]').evaluate_all(
+                "els => els.filter(e => e.offsetParent !== null).map(e => e.dataset.control)")[:3]:
+            yield rng(control, 0.3)
+        boxes = view.locator('input[type="checkbox"][data-control]')
+        if boxes.count():
+            yield click(boxes.first.get_attribute("data-control"))
+        selects = view.locator("select[data-control]")
+        if selects.count():
+            values = selects.first.locator("option").evaluate_all("els => els.map(e => e.value)")
+            if len(values) > 1:
+                selects.first.select_option(values[1])
+                yield f"{selects.first.get_attribute('data-control')} -> {values[1]}"
+
+
+# --- a page with one of every view (independent of the chapters) -----------------------
+def example_views() -> list[Any]:
+    """One instance of each view, with small seeded data."""
+    from attn_course.retrieval import make_key_value_store
+    from attn_course.views import (
+        AttentionMapExplorer,
+        RetrievalPlayground,
+        ScalingExplorer,
+        ScoreExplorer,
+        SoftmaxLab,
+        TokenRowView,
+    )
+
+    rng = np.random.default_rng(0)
+    keys, values = make_key_value_store(6, seed=1)
+    words = "the cat sat on the mat".split()
+    return [
+        RetrievalPlayground(keys, values, query=(0.5, -1.0), temperature=1.0),
+        SoftmaxLab([2.0, 1.0, 0.1, -1.0], temperature=1.0,
+                   mask=np.array([True, True, False, True]), labels=["a", "b", "c", "d"]),
+        ScalingExplorer(d_k=64, scaled=True, n_keys=16, seed=0),
+        ScoreExplorer(rng.normal(size=(3, 4)), rng.normal(size=(5, 4)), score="dot",
+                      params={"W": rng.normal(size=(4, 4)), "W_q": rng.normal(size=(4, 6)),
+                              "W_k": rng.normal(size=(4, 6)), "w_v": rng.normal(size=6),
+                              "W_loc": rng.normal(size=(4, 5))}),
+        TokenRowView(words, rng.normal(size=(6, 8)), rng.normal(size=(8, 4)),
+                     rng.normal(size=(8, 4)), rng.normal(size=(8, 3))),
+        AttentionMapExplorer(rng.dirichlet(np.ones(6), size=(2, 2, 3, 6)), words, words),
+        AttentionMapExplorer.from_qk(rng.normal(size=(1, 1, 2, 12, 8)),
+                                     rng.normal(size=(1, 1, 2, 12, 8)), causal=True),
+        AttentionMapExplorer(rng.dirichlet(np.ones(17), size=(2, 1, 2, 17)),
+                             images=rng.uniform(size=(2, 16, 16, 3)), grid=(4, 4)),
+    ]
+
+
+def write_views_page(site: Path, views: list[Any] | None = None, name: str = "views.html") -> Path:
+    """Write ``site/NAME`` showing ``views`` (default: :func:`example_views`) with the
+    vendored widget runtime copied to ``site/widgets``; return the page's path."""
+    from attn_course.views.standalone import write_standalone_page
+
+    return write_standalone_page(site, example_views() if views is None else views, VENDOR,
+                                 name=name)

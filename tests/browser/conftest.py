@@ -1,0 +1,114 @@
+"""Browser-test fixtures: the built book served on 127.0.0.1 and Debian's Chromium.
+
+- ``book_server``: serves ``_build/html`` (run ``make book`` first) at a free port.
+- ``views_server``: serves a page made here from every view in ``attn_course.views``
+  with the vendored widget runtime (``book/vendor/widgets``), independent of the chapters.
+- ``browser``: Chromium through Playwright (headless, no sandbox, no GPU, no background
+  networking).
+- ``open_page``: opens a page and records console errors and requests leaving 127.0.0.1.
+
+Without Chromium, Playwright or a built book these tests skip with the reason — except
+when the environment variable ``CI`` is ``true``, where a missing piece is an error.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import socketserver
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_helpers import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HTML,
+    ROOT,
+    VENDOR,
+    PageVisit,
+    unavailable,
+    write_views_page,
+)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _serve(directory: Path) -> tuple[str, Callable[[], None]]:
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+
+    return f"http://{host}:{port}", stop
+
+
+@pytest.fixture(scope="session")
+def book_server() -> Iterator[str]:
+    """Base URL of ``_build/html`` served on 127.0.0.1."""
+    if not (HTML / "index.html").exists():
+        unavailable(f"the book is not built ({HTML.relative_to(ROOT)}/index.html missing): "
+                    "run `make book`")
+    url, stop = _serve(HTML)
+    yield url
+    stop()
+
+
+@pytest.fixture(scope="session")
+def views_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a page with one of every view (``views.html``), served on 127.0.0.1."""
+    if not (VENDOR / "embed-amd.js").exists():
+        unavailable("the widget runtime is not vendored (book/vendor/widgets): run `make vendor`")
+    site = tmp_path_factory.mktemp("views-site")
+    write_views_page(site)
+    url, stop = _serve(site)
+    yield url
+    stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless, driven by Playwright."""
+    if not CHROMIUM.exists():
+        unavailable(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium; "
+                    "`make test` installs it when run as root)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright (python) is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser: object, request: pytest.FixtureRequest) -> Iterator[Callable[..., PageVisit]]:
+    """``open_page(url)``: a fresh page at ``url`` with its console and requests recorded."""
+    contexts = []
+
+    def _open(url: str, *, wait_for: str | None = ".attn-view[data-readout]") -> PageVisit:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        visit = PageVisit.attach(context.new_page(), url)
+        visit.page.goto(url, wait_until="load")
+        if wait_for:
+            visit.page.wait_for_selector(wait_for, timeout=20_000)
+        return visit
+
+    yield _open
+    for c in contexts:
+        c.close()
