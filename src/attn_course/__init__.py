@@ -19,6 +19,7 @@ from .additive import AdditiveAttention
 from .attention import scaled_dot_product_attention
 from .masks import causal_mask, padding_mask
 from .multihead import MultiHeadAttention
+from .online_softmax import online_softmax, online_softmax_update
 from .scores import (
     additive_score,
     cosine_score,
@@ -41,6 +42,8 @@ __all__ = [
     "general_score",
     "location_score",
     "logsumexp",
+    "online_softmax",
+    "online_softmax_update",
     "padding_mask",
     "scaled_dot_product_attention",
     "scaled_dot_score",

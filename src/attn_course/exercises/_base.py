@@ -35,7 +35,8 @@ class CheckResult:
         if self.passed:
             return f"✅ **{self.name}**: all {self.n_checks} checks passed."
         items = "\n".join(f"- {p}" for p in self.problems)
-        return f"❌ **{self.name}**: {len(self.problems)} of {self.n_checks} checks failed.\n\n{items}"
+        head = f"❌ **{self.name}**: {len(self.problems)} of {self.n_checks} checks failed."
+        return f"{head}\n\n{items}"
 
     def __repr__(self) -> str:
         return str(self)

@@ -1,0 +1,150 @@
+"""glimpse and context_vector (chapter 1): scenes, saliency, the two experiments, the glimpse view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from attn_course import glimpse
+from attn_course.context_vector import RandomRNN, context_recovery, random_tokens, recovery_accuracy
+from attn_course.views import prng
+from attn_course.views.glimpse import GlimpseView, glimpse_selection
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return glimpse.load_digit_images()
+
+
+def test_digits_and_scenes(digits):
+    images, labels = digits
+    assert images.shape == (1797, 8, 8) and labels.shape == (1797,)
+    assert 0 <= images.min() and images.max() <= 1
+    s = glimpse.make_scenes(images[:20], labels[:20], size=40, seed=1)
+    s2 = glimpse.make_scenes(images[:20], labels[:20], size=40, seed=1)
+    np.testing.assert_array_equal(s.scenes, s2.scenes)
+    assert s.scenes.shape == (20, 40, 40) and s.positions.shape == (20, 2)
+    # the digit sits where the positions say, drawn over the clutter
+    np.testing.assert_allclose(glimpse.crop(s.ink, s.positions), images[:20], atol=1e-6)
+    assert np.all(s.scenes >= s.ink)
+    with pytest.raises(ValueError, match="digits must have shape"):
+        glimpse.make_scenes(np.zeros((2, 5, 5)), np.zeros(2))
+
+
+def test_box_sums_and_windows():
+    rng = np.random.default_rng(0)
+    x = rng.random((3, 10, 12))
+    s = glimpse.box_sums(x, 4)
+    assert s.shape == (3, 7, 9)
+    np.testing.assert_allclose(s[1, 2, 5], x[1, 2:6, 5:9].sum())
+    x[0, 5:9, 1:5] += 5
+    assert tuple(glimpse.salient_windows(x, 4)[0]) == (5, 1)
+    assert glimpse.uniform_pool(np.ones((2, 16, 16)), 8).shape == (2, 8, 8)
+    with pytest.raises(ValueError, match="divisible"):
+        glimpse.uniform_pool(np.ones((1, 10, 10)), 8)
+
+
+def test_pixel_saliency_prefers_strokes():
+    img = np.zeros((9, 9))
+    img[2:5, 2:5] = 0.5  # a blob
+    img[7, 7] = 1.0  # a brighter isolated speck
+    sal = glimpse.pixel_saliency(img)
+    assert sal.shape == (9, 9) and sal[3, 3] > sal[7, 7]
+    np.testing.assert_allclose(glimpse.pixel_saliency(img[None])[0], sal)
+
+
+@pytest.mark.parametrize("method", ["saliency", "random", "grid"])
+def test_select_pixels(method):
+    sal = np.random.default_rng(2).random((8, 8))
+    idx = glimpse.select_pixels(sal, 10, method, seed=3)
+    assert len(idx) == 10 and len(set(idx.tolist())) == 10 and idx.max() < 64
+    if method == "saliency":
+        assert sal.ravel()[idx].min() >= np.delete(sal.ravel(), idx).max()
+    assert len(glimpse.select_pixels(sal, 0, method)) == 0
+    assert len(set(glimpse.select_pixels(sal, 64, method).tolist())) == 64
+    with pytest.raises(ValueError):
+        glimpse.select_pixels(sal, 65, method)
+
+
+def test_ink_budget_curve(digits):
+    images, labels = digits
+    s = glimpse.make_scenes(images[:10], labels[:10], size=64, seed=0)
+    curves = glimpse.ink_budget_curve(s, np.array([0.01, 0.05]))
+    assert curves["saliency"][0] > 0.9 and curves["random"][0] < 0.1
+    assert np.all(np.diff(curves["saliency"]) >= 0)
+
+
+def test_glimpse_experiment_shows_the_bottleneck():
+    r = glimpse.glimpse_experiment(size=96, seed=0)
+    assert r.fraction_seen < 0.01 and r.n_test == 450
+    assert r.acc_oracle > 0.9 and r.acc_saliency > 0.75 * r.acc_oracle
+    assert max(r.acc_random, r.acc_uniform) < 0.25 and r.window_hit_rate > 0.9
+
+
+def test_random_rnn_and_readout():
+    rnn = RandomRNN.create(16, 4, seed=1)
+    tok = random_tokens(50, 7, 4, seed=2)
+    h = rnn.encode(tok)
+    assert h.shape == (50, 7, 16) and np.all(np.abs(h) < 1)
+    np.testing.assert_allclose(np.abs(np.linalg.eigvals(rnn.W)), 0.9)
+    with pytest.raises(ValueError, match="tokens must lie"):
+        rnn.encode(np.full((2, 3), 4))
+    # perfectly separable features are recovered exactly
+    y = np.arange(40) % 4
+    x = np.eye(4)[y] * 3
+    assert recovery_accuracy(x, y, x, y, 4) == 1.0
+
+
+def test_context_recovery_falls_with_length():
+    r = context_recovery([2, 8, 32], d_hidden=16, vocab=4, n_train=800, n_test=200, seed=0)
+    assert r.final[0] > 0.95 and r.final[-1] < r.final[0] - 0.4
+    assert np.all(r.per_state > 0.95)
+    assert r.by_position.shape == (32,) and r.by_position[-1] > r.by_position[0]
+    with pytest.raises(ValueError, match="lengths"):
+        context_recovery([])
+
+
+def test_glimpse_view_readout_and_validation(digits):
+    images, labels = digits
+    s = glimpse.make_scenes(images[:1], labels[:1], size=32, seed=4)
+    sal = glimpse.pixel_saliency(s.scenes[0])
+    v = GlimpseView(s.scenes[0], sal, s.ink[0], budget=20)
+    r = v.readout()
+    assert r["fraction"] == 20 / 1024 and r["ink"] > 0.5
+    v.method = "random"
+    v.seed = 5
+    u = prng.uniforms(5, 1024)
+    assert set(v.selected.tolist()) == set(np.argsort(u, kind="stable")[:20].tolist())
+    w = GlimpseView.from_state({**v.state, **v.params})
+    assert w.readout() == v.readout()
+    assert isinstance(v.fallback_figure(), Figure)
+    assert len(glimpse_selection(sal, 7, "grid", 0)) == 7
+    with pytest.raises(ValueError, match="budget"):
+        GlimpseView(s.scenes[0], sal, s.ink[0], budget=0)
+    with pytest.raises(ValueError, match="method"):
+        GlimpseView(s.scenes[0], sal, s.ink[0], method="best")
+    with pytest.raises(ValueError, match="same shape"):
+        GlimpseView(s.scenes[0], sal[:5], s.ink[0])
+
+
+def test_plots(digits):
+    from attn_course.plots.intuition import (
+        plot_context_recovery,
+        plot_glimpse_accuracy,
+        plot_glimpse_scene,
+        plot_ink_budget,
+    )
+
+    images, labels = digits
+    s = glimpse.make_scenes(images[:1], labels[:1], size=32, seed=0)
+    figs = [
+        plot_glimpse_scene(s.scenes[0], (1, 2), (3, 4), glimpse.uniform_pool(s.scenes)[0], label=1),
+        plot_glimpse_accuracy(glimpse.GlimpseResult(0.007, 0.9, 0.8, 0.1, 0.1, 0.99, 10)),
+        plot_ink_budget(np.array([0.01, 0.1]), {"saliency": [0.9, 1.0], "random": [0.01, 0.1]}),
+        plot_context_recovery(context_recovery([2, 4], d_hidden=8, vocab=4, n_train=100, n_test=50)),
+    ]
+    for fig in figs:
+        assert isinstance(fig, Figure)
+        for ax in fig.axes:
+            assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
