@@ -17,9 +17,15 @@ Notation (the book's notation page has the full table):
 
 from .additive import AdditiveAttention
 from .attention import scaled_dot_product_attention
+from .decoder import TransformerDecoderLayer
 from .masks import causal_mask, padding_mask
 from .multihead import MultiHeadAttention
 from .online_softmax import online_softmax, online_softmax_update
+from .positional import (
+    LearnedPositionalEmbedding,
+    SinusoidalPositionalEncoding,
+    sinusoidal_encoding,
+)
 from .scores import (
     additive_score,
     cosine_score,
@@ -29,26 +35,41 @@ from .scores import (
     scaled_dot_score,
 )
 from .seed import set_seed
+from .self_attention import cross_attention, self_attention
 from .softmax import entropy, logsumexp, softmax
+from .training import count_parameters, minibatches, train
+from .transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "AdditiveAttention",
+    "FeedForward",
+    "LearnedPositionalEmbedding",
     "MultiHeadAttention",
+    "SinusoidalPositionalEncoding",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "additive_score",
     "causal_mask",
     "cosine_score",
+    "count_parameters",
+    "cross_attention",
     "dot_score",
     "entropy",
     "general_score",
     "location_score",
     "logsumexp",
+    "minibatches",
     "online_softmax",
     "online_softmax_update",
     "padding_mask",
     "scaled_dot_product_attention",
     "scaled_dot_score",
+    "self_attention",
     "set_seed",
+    "sinusoidal_encoding",
     "softmax",
+    "train",
 ]
 
 __version__ = "0.1.0"

@@ -63,6 +63,7 @@ class MultiHeadAttention(nn.Module):
         mask: Tensor | None = None,
         need_weights: bool = True,
         is_causal: bool = False,
+        head_mask: Tensor | None = None,
     ) -> tuple[Tensor, Tensor | None]:
         """Attend from ``query`` to ``key``/``value``.
 
@@ -73,6 +74,9 @@ class MultiHeadAttention(nn.Module):
             need_weights: if False, use torch's fused kernel (the fast path) and
                 return ``None`` for the weights.
             is_causal: add a causal mask (combined with ``mask`` if both are given).
+            head_mask: optional ``(n_heads,)`` or ``(B, n_heads)`` multiplier of each head's
+                output before the heads are concatenated: 1 keeps a head, 0 ablates it
+                (chapter 7). The returned weights are those the heads computed, unmasked.
 
         Returns:
             ``(out, weights)``: ``(B, n_q, d_model)`` and ``(B, n_heads, n_q, n_k)`` or None.
@@ -92,7 +96,22 @@ class MultiHeadAttention(nn.Module):
                 any_key = torch.broadcast_to(mask, q.shape[:-1] + (k.shape[-2],)).any(-1)
                 out = torch.where(any_key[..., None], out, torch.zeros_like(out))
             weights = None
+        if head_mask is not None:
+            out = out * self._head_mask(head_mask, out)  # (B, H, n_q, d_k)
         return self.W_o(self.merge_heads(out)), weights  # (B, n_q, d_model)
+
+    def _head_mask(self, head_mask: Tensor, out: Tensor) -> Tensor:
+        """``(H,)`` or ``(B, H)`` → ``(B or 1, H, 1, 1)`` in ``out``'s dtype."""
+        hm = torch.as_tensor(head_mask, device=out.device)
+        B, H = out.shape[0], out.shape[1]
+        if hm.dim() == 1 and hm.shape[0] == H:
+            hm = hm[None]  # (1, H)
+        if hm.dim() != 2 or hm.shape[1] != H or hm.shape[0] not in (1, B):
+            raise ValueError(
+                f"head_mask must have shape (n_heads={H},) or (B={B}, n_heads={H}), "
+                f"got {tuple(hm.shape)}"
+            )
+        return hm.to(out.dtype)[:, :, None, None]  # (B or 1, H, 1, 1)
 
     def _check(self, query: Tensor, key: Tensor, value: Tensor) -> None:
         for name, t in (("query", query), ("key", key), ("value", value)):

@@ -1,0 +1,73 @@
+"""Figures of chapter 10: post- vs pre-norm training, causal masks, Transformer vs RNN."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .style import CMAP, COLORS, attention_heatmap, new_figure, to_numpy
+
+__all__ = ["plot_accuracy_vs_length", "plot_causal", "plot_stability"]
+
+_PALETTE = [COLORS[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky")]
+
+
+def plot_stability(histories: dict[str, dict[str, Sequence[float]]], *, smooth: int = 10,
+                   title: str = "Post-norm vs pre-norm, same learning rate") -> Figure:
+    """Loss (left) and gradient norm (right) per step, one line per named run.
+
+    ``histories`` maps a run name to :func:`attn_course.training.train`'s history.
+    """
+    fig, (a0, a1) = new_figure(2, 1, width=4.4, height=3.2)
+    for (name, h), color in zip(histories.items(), _PALETTE):
+        for ax, key in ((a0, "loss"), (a1, "grad_norm")):
+            y = np.asarray(h[key], dtype=float)
+            if smooth > 1 and y.size >= smooth:
+                y = np.convolve(y, np.ones(smooth) / smooth, mode="valid")
+            ax.plot(np.arange(y.size) + smooth - 1, y, color=color, label=name)
+    a0.set_title("Training loss (moving average)")
+    a0.set_xlabel("training step")
+    a0.set_ylabel("cross-entropy")
+    a1.set_title("Gradient norm (moving average)")
+    a1.set_xlabel("training step")
+    a1.set_ylabel("‖∇θ‖")
+    a0.legend(fontsize=8)
+    fig.suptitle(title)
+    return fig
+
+
+def plot_causal(mask: Any, weights: Any, tokens: Sequence[str]) -> Figure:
+    """The causal mask (left, True = may attend) and the weights it produces (right)."""
+    m, w = to_numpy(mask).astype(float), to_numpy(weights)
+    fig, (a0, a1) = new_figure(2, 1, width=3.8, height=3.4)
+    a0.imshow(m, cmap=CMAP, vmin=0, vmax=1)
+    a0.set_xticks(range(len(tokens)), list(tokens), rotation=45, ha="right")
+    a0.set_yticks(range(len(tokens)), list(tokens))
+    a0.set_title("Causal mask (yellow = may attend)")
+    a0.set_xlabel("key")
+    a0.set_ylabel("query")
+    attention_heatmap(w, x_labels=tokens, y_labels=tokens, ax=a1,
+                      title="Weights: no query sees the future")
+    return fig
+
+
+def plot_accuracy_vs_length(lengths: Sequence[int], accuracies: dict[str, Sequence[float]], *,
+                            chance: float | None = None, xlabel: str = "facts in the list",
+                            params: dict[str, int] | None = None,
+                            title: str = "Associative recall: accuracy vs length") -> Figure:
+    """Accuracy against sequence length, one line per model (with its parameter count)."""
+    fig, ax = new_figure(width=5.2, height=3.4)
+    for (name, acc), color, marker in zip(accuracies.items(), _PALETTE, "os^Dv"):
+        label = f"{name} ({params[name]:,} parameters)" if params and name in params else name
+        ax.plot(list(lengths), list(acc), marker=marker, color=color, label=label)
+    if chance is not None:
+        ax.axhline(chance, color=COLORS["black"], ls=":", lw=1, label="chance")
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("accuracy on the questions")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="center right")
+    return fig

@@ -1,0 +1,135 @@
+"""The seeded training loop, minibatches and the accuracy helper."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from attn_course.seq_models import RecurrentBaseline, TokenTransformer
+from attn_course.tasks import marker_task
+from attn_course.training import (
+    IGNORE_INDEX,
+    count_parameters,
+    masked_accuracy,
+    minibatches,
+    train,
+)
+
+
+def _regression_setup():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(64, 3, generator=g)
+    y = x @ torch.tensor([1.0, -2.0, 0.5]) + 0.3
+    return x, y
+
+
+def _mse(model, batch):
+    x, y = batch
+    return F.mse_loss(model(x).squeeze(-1), y)
+
+
+def test_train_reduces_loss_and_is_reproducible():
+    x, y = _regression_setup()
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = nn.Linear(3, 1)
+        h = train(model, minibatches(x, y, batch_size=16, seed=0), _mse, 150, 0.05, seed=0,
+                  progress=False)
+        runs.append((h, model.weight.detach().clone()))
+    (h1, w1), (h2, w2) = runs
+    assert h1["loss"] == h2["loss"] and torch.equal(w1, w2)
+    assert h1["loss"][-1] < 0.05 * h1["loss"][0]
+    assert len(h1["grad_norm"]) == len(h1["lr"]) == 150
+    assert not model.training, "train() leaves the model in eval mode"
+
+
+def test_warmup_and_cosine_schedule():
+    x, y = _regression_setup()
+    h = train(nn.Linear(3, 1), lambda step: (x, y), _mse, 20, 1.0, seed=0, progress=False,
+              warmup=4, schedule="cosine")
+    assert h["lr"][:4] == pytest.approx([0.25, 0.5, 0.75, 1.0])
+    assert all(a > b for a, b in zip(h["lr"][3:], h["lr"][4:])), "cosine decays after warm-up"
+    assert h["lr"][-1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_diverged_run_stops():
+    def loss_fn(model, batch):
+        return model.weight.sum() * float("nan")
+    h = train(nn.Linear(2, 1), lambda s: None, loss_fn, 10, 0.1, seed=0, progress=False)
+    assert len(h["loss"]) == 1
+
+
+def test_minibatches_cover_an_epoch():
+    x = torch.arange(10)
+    it = minibatches(x, batch_size=5, seed=0)
+    seen = torch.cat([next(it)[0], next(it)[0]])
+    assert sorted(seen.tolist()) == list(range(10))
+    again = minibatches(x, batch_size=5, seed=0)
+    assert torch.equal(next(again)[0], seen[:5])
+    with pytest.raises(ValueError, match="first axis"):
+        next(minibatches(x, torch.zeros(3), batch_size=2, seed=0))
+    with pytest.raises(ValueError, match="batch_size"):
+        next(minibatches(x, batch_size=11, seed=0))
+
+
+def test_masked_accuracy():
+    logits = torch.tensor([[[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]])
+    targets = torch.tensor([[1, 1, IGNORE_INDEX]])
+    assert masked_accuracy(logits, targets) == 0.5
+    with pytest.raises(ValueError, match="disagree"):
+        masked_accuracy(logits, targets[:, :2])
+    with pytest.raises(ValueError, match="no labelled"):
+        masked_accuracy(logits, torch.full((1, 3), IGNORE_INDEX))
+
+
+def test_models_shapes_and_param_counts():
+    tokens, _ = marker_task(4, 9, seed=0)
+    tf = TokenTransformer(12, 48, d_model=16, n_heads=2, d_ff=32, n_layers=2, max_len=16)
+    logits, w = tf(tokens, need_weights=True)
+    assert logits.shape == (4, 9, 48) and w.shape == (4, 2, 2, 9, 9)
+    gru = RecurrentBaseline(12, 48, d_embed=16, hidden=24)
+    assert gru(tokens)[0].shape == (4, 9, 48)
+    assert count_parameters(nn.Linear(3, 2)) == 8
+    with pytest.raises(ValueError, match="vocab_size"):
+        tf(tokens + 20)
+    with pytest.raises(ValueError, match="positional"):
+        TokenTransformer(12, 4, positional="rotary")
+
+
+def test_causal_model_ignores_the_future():
+    torch.manual_seed(0)
+    tf = TokenTransformer(12, 5, d_model=16, n_heads=2, d_ff=32, n_layers=2, causal=True)
+    tokens, _ = marker_task(2, 8, seed=0)
+    changed = tokens.clone()
+    changed[:, 5:] = (changed[:, 5:] + 1) % 12
+    torch.testing.assert_close(tf(tokens)[0][:, :5], tf(changed)[0][:, :5])
+
+
+def test_marker_task_is_learnable():
+    tokens, targets = marker_task(512, 8, n_tokens=4, n_markers=2, seed=0)
+    torch.manual_seed(0)
+    model = TokenTransformer(6, 12, d_model=32, n_heads=2, d_ff=64, n_layers=1, max_len=8,
+                             positional="learned")
+
+    def loss_fn(m, batch):
+        x, y = batch
+        return F.cross_entropy(m(x)[0].flatten(0, 1), y.flatten(), ignore_index=IGNORE_INDEX)
+
+    train(model, minibatches(tokens, targets, batch_size=64, seed=0), loss_fn, 150, 1e-2,
+          seed=0, progress=False)
+    assert masked_accuracy(model(tokens)[0], targets) > 0.9
+
+
+def test_torch_threads_restores_the_setting():
+    from attn_course.training import torch_threads
+
+    before = torch.get_num_threads()
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with torch_threads(None):
+        assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="threads"):
+        with torch_threads(0):
+            pass
