@@ -16,6 +16,11 @@ from .ch02 import check_nadaraya_watson, check_soft_lookup
 from .ch03 import check_additive_score, check_cosine_score, check_general_score
 from .ch04 import check_score_variance, check_softmax_jacobian, check_unit_variance_scale
 from .ch05 import check_masked_softmax, check_online_softmax, check_softmax
+from .ch06 import check_cross_attention, check_self_attention, check_sinusoidal_encoding
+from .ch07 import check_mha_flops, check_previous_token_score, check_split_merge
+from .ch10 import check_causal_mask, check_encoder_block, check_encoder_layer_params
+from .ch11 import check_attention_memory, check_pixel_attention, check_squeeze_excitation
+from .ch12 import check_attention_rollout, check_patchify
 
 __all__ = [
     "CheckResult",
@@ -38,4 +43,23 @@ __all__ = [
     "check_masked_softmax",
     "check_online_softmax",
     "check_softmax",
+    # chapter 6
+    "check_cross_attention",
+    "check_self_attention",
+    "check_sinusoidal_encoding",
+    # chapter 7
+    "check_mha_flops",
+    "check_previous_token_score",
+    "check_split_merge",
+    # chapter 10
+    "check_causal_mask",
+    "check_encoder_block",
+    "check_encoder_layer_params",
+    # chapter 11
+    "check_attention_memory",
+    "check_pixel_attention",
+    "check_squeeze_excitation",
+    # chapter 12
+    "check_attention_rollout",
+    "check_patchify",
 ]

@@ -1,0 +1,135 @@
+"""Why pixels are hard (chapter 11): the cost of self-attention over ``H·W`` positions.
+
+Full self-attention over a ``H × W`` feature map treats every pixel as a token, so
+``N = H·W`` and the score matrix has ``N² = (H·W)²`` entries: the cost grows with the
+*fourth* power of the side length. A 3×3 convolution touches 9 neighbours per pixel:
+its cost grows with ``H·W``. This module counts both (FLOPs, bytes) and measures them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .attention import scaled_dot_product_attention
+
+__all__ = ["PixelCost", "attention_cost", "conv_cost", "measure_pixel_costs"]
+
+
+def _check_positive(**kw: int) -> None:
+    for name, v in kw.items():
+        if int(v) != v or v <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+
+
+def attention_cost(
+    height: int, width: int, d_k: int, d_v: int | None = None, *, bytes_per_float: int = 4
+) -> dict[str, int]:
+    """FLOPs and weight-matrix memory of one head of self-attention over ``H·W`` pixels.
+
+    Counts the two matrix products (``q kᵀ``: ``2 N² d_k``; ``weights · v``: ``2 N² d_v``),
+    not the softmax or the projections (both ``O(N)``, negligible at large ``N``).
+
+    Returns:
+        ``{"positions": N, "flops": 2 N² (d_k + d_v), "weight_bytes": N² · bytes_per_float}``
+        for one image and one head.
+    """
+    d_v = d_k if d_v is None else d_v
+    _check_positive(height=height, width=width, d_k=d_k, d_v=d_v,
+                    bytes_per_float=bytes_per_float)
+    n = height * width
+    return {"positions": n, "flops": 2 * n * n * (d_k + d_v),
+            "weight_bytes": n * n * bytes_per_float}
+
+
+def conv_cost(
+    height: int, width: int, c_in: int, c_out: int, kernel_size: int = 3,
+    *, bytes_per_float: int = 4,
+) -> dict[str, int]:
+    """FLOPs and output memory of a ``kernel_size²`` convolution (stride 1, same padding).
+
+    Returns:
+        ``{"flops": 2 · H·W · c_in · c_out · k², "output_bytes": H·W · c_out · bytes_per_float}``.
+    """
+    _check_positive(height=height, width=width, c_in=c_in, c_out=c_out,
+                    kernel_size=kernel_size, bytes_per_float=bytes_per_float)
+    n = height * width
+    return {"flops": 2 * n * c_in * c_out * kernel_size**2,
+            "output_bytes": n * c_out * bytes_per_float}
+
+
+@dataclass(frozen=True)
+class PixelCost:
+    """One row of the cost table: a ``size × size`` map, counted and (if small) timed.
+
+    ``attn_seconds`` / ``conv_seconds`` are ``None`` for sizes too large to run.
+    """
+
+    size: int
+    positions: int
+    attn_flops: int
+    attn_bytes: int
+    conv_flops: int
+    attn_seconds: float | None
+    conv_seconds: float | None
+
+
+def _best_time(fn, repeats: int) -> float:
+    fn()  # warm-up
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+@torch.no_grad()
+def measure_pixel_costs(
+    sizes: Sequence[int],
+    *,
+    channels: int = 32,
+    d_k: int = 32,
+    max_measured: int = 64,
+    repeats: int = 3,
+    threads: int | None = 1,
+    seed: int = 0,
+) -> list[PixelCost]:
+    """Count, and time where ``size ≤ max_measured``, attention vs a 3×3 convolution.
+
+    For each ``size`` the map is ``(1, channels, size, size)``. Attention is one head of
+    :func:`attn_course.scaled_dot_product_attention` over the ``size²`` positions with
+    queries, keys and values of width ``d_k`` (the score matrix is materialised, as in
+    the non-local block); the convolution is ``nn.Conv2d(channels, channels, 3)``.
+    Times are the best of ``repeats`` runs on ``threads`` CPU threads (restored after).
+    """
+    if not sizes:
+        raise ValueError("sizes must not be empty")
+    _check_positive(channels=channels, d_k=d_k, repeats=repeats)
+    gen = torch.Generator().manual_seed(seed)
+    conv = nn.Conv2d(channels, channels, 3, padding=1)
+    old_threads = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    rows = []
+    try:
+        for s in sizes:
+            _check_positive(size=s)
+            a = attention_cost(s, s, d_k)
+            c = conv_cost(s, s, channels, channels, 3)
+            attn_t = conv_t = None
+            if s <= max_measured:
+                tokens = torch.randn(1, s * s, d_k, generator=gen)  # (1, N, d_k)
+                image = torch.randn(1, channels, s, s, generator=gen)  # (1, C, H, W)
+                attn_t = _best_time(
+                    lambda t=tokens: scaled_dot_product_attention(t, t, t), repeats)
+                conv_t = _best_time(lambda x=image: conv(x), repeats)
+            rows.append(PixelCost(s, a["positions"], a["flops"], a["weight_bytes"],
+                                  c["flops"], attn_t, conv_t))
+    finally:
+        torch.set_num_threads(old_threads)
+    return rows
