@@ -18,6 +18,8 @@ from .ch04 import check_score_variance, check_softmax_jacobian, check_unit_varia
 from .ch05 import check_masked_softmax, check_online_softmax, check_softmax
 from .ch06 import check_cross_attention, check_self_attention, check_sinusoidal_encoding
 from .ch07 import check_mha_flops, check_previous_token_score, check_split_merge
+from .ch08 import check_bahdanau_step, check_score_parameters, check_word_accuracy
+from .ch09 import check_dilated_path_length, check_fit_exponent, check_layer_flops
 from .ch10 import check_causal_mask, check_encoder_block, check_encoder_layer_params
 from .ch11 import check_attention_memory, check_pixel_attention, check_squeeze_excitation
 from .ch12 import check_attention_rollout, check_patchify
@@ -51,6 +53,14 @@ __all__ = [
     "check_mha_flops",
     "check_previous_token_score",
     "check_split_merge",
+    # chapter 8
+    "check_bahdanau_step",
+    "check_score_parameters",
+    "check_word_accuracy",
+    # chapter 9
+    "check_dilated_path_length",
+    "check_fit_exponent",
+    "check_layer_flops",
     # chapter 10
     "check_causal_mask",
     "check_encoder_block",

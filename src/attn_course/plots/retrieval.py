@@ -71,7 +71,7 @@ def plot_temperature_sweep(
     temperatures: Any, entropy: Any, gap: Any, *, n_keys: int,
     title: str = "From hard to soft lookup",
 ) -> Figure:
-    """Left: entropy of the weights vs temperature; right: |soft − nearest| vs temperature."""
+    """Left: entropy of the weights vs temperature; right: the soft−nearest gap vs temperature."""
     T = to_numpy(temperatures)
     fig, (a, b) = new_figure(2, width=4.0, height=3.2)
     a.semilogx(T, to_numpy(entropy), color=COLORS["blue"], lw=2)

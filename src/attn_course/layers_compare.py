@@ -1,0 +1,206 @@
+"""Three sequence layers of equal width for chapter 9: attention, recurrence, convolution.
+
+Each maps ``x (B, N, d)`` to ``(B, N, d)``:
+
+- :class:`SelfAttentionLayer` — every position attends to every position in one
+  step (the package's :func:`~attn_course.attention.scaled_dot_product_attention`);
+  with ``projections=False`` it is the bare ``softmax(x xᵀ/√d) x`` that Table 1 counts.
+- :class:`RecurrentLayer` — an Elman RNN written as the loop it is:
+  ``h_t = tanh(x_t W + h_{t-1} U + b)``, one time step after another.
+- :class:`DilatedConvStack` — ``n_layers`` causal convolutions of kernel ``k``
+  with dilations ``1, k, k², …``, so ``⌈log_k N⌉`` layers see the whole sequence.
+
+:class:`LastTokenClassifier` puts any of them between an embedding (with learned
+positions) and a linear read-out of the last position, for the long-range task.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from .attention import scaled_dot_product_attention
+from .masks import causal_mask
+
+__all__ = [
+    "DilatedConvStack",
+    "LastTokenClassifier",
+    "RecurrentLayer",
+    "SelfAttentionLayer",
+    "make_layer",
+    "recall_batch",
+    "steps_to_accuracy",
+]
+
+
+def _check_x(x: Tensor, d: int) -> None:
+    if x.dim() != 3 or x.shape[-1] != d:
+        raise ValueError(f"x must have shape (B, N, d={d}), got {tuple(x.shape)}")
+
+
+class SelfAttentionLayer(nn.Module):
+    """Self-attention over ``x (B, N, d)``; ``causal=True`` lets position i see only ≤ i."""
+
+    def __init__(self, d: int, *, projections: bool = True, causal: bool = False) -> None:
+        super().__init__()
+        self.d, self.causal = d, causal
+        self.qkv = nn.Linear(d, 3 * d, bias=False) if projections else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_x(x, self.d)
+        if self.qkv is None:
+            q = k = v = x
+        else:
+            q, k, v = self.qkv(x).chunk(3, dim=-1)  # 3 × (B, N, d)
+        mask = causal_mask(x.shape[1], like=x) if self.causal else None
+        out, _ = scaled_dot_product_attention(q, k, v, mask=mask)
+        return out
+
+
+class RecurrentLayer(nn.Module):
+    """Elman RNN, one explicit step per position: ``(B, N, d) → (B, N, d)``.
+
+    ``window``: if given, the state is restarted from zero ``window`` steps before
+    each output, so an output depends on at most ``window`` inputs (used to measure
+    how many sequential steps a path needs).
+    """
+
+    def __init__(self, d: int) -> None:
+        super().__init__()
+        self.d = d
+        self.W = nn.Parameter(torch.randn(d, d) / d**0.5)
+        self.U = nn.Parameter(torch.randn(d, d) / d**0.5)
+        self.b = nn.Parameter(torch.zeros(d))
+
+    def forward(self, x: Tensor, window: int | None = None) -> Tensor:
+        _check_x(x, self.d)
+        B, N, _ = x.shape
+        if window is not None:
+            h = torch.zeros(B, self.d)
+            for t in range(max(0, N - window), N):
+                h = torch.tanh(x[:, t] @ self.W + h @ self.U + self.b)
+            return h.unsqueeze(1).expand(B, N, self.d)  # only the last position is meaningful
+        h = torch.zeros(B, self.d)
+        outs = []
+        for t in range(N):
+            h = torch.tanh(x[:, t] @ self.W + h @ self.U + self.b)  # (B, d)
+            outs.append(h)
+        return torch.stack(outs, 1)  # (B, N, d)
+
+
+class DilatedConvStack(nn.Module):
+    """``n_layers`` causal 1-D convolutions ``d → d``, kernel ``k``, dilation ``k^l``, tanh between.
+
+    ``forward(x, n_layers)`` can run only the first ``n_layers`` layers.
+    """
+
+    def __init__(self, d: int, k: int = 3, n_layers: int = 1) -> None:
+        super().__init__()
+        if k < 2 or n_layers < 1:
+            raise ValueError(f"need k ≥ 2 and n_layers ≥ 1, got k={k}, n_layers={n_layers}")
+        self.d, self.k = d, k
+        self.convs = nn.ModuleList(
+            nn.Conv1d(d, d, k, dilation=k**layer) for layer in range(n_layers)
+        )
+
+    def forward(self, x: Tensor, n_layers: int | None = None) -> Tensor:
+        _check_x(x, self.d)
+        h = x.transpose(1, 2)  # (B, d, N)
+        for i, conv in enumerate(self.convs[: n_layers or len(self.convs)]):
+            h = conv(F.pad(h, ((self.k - 1) * conv.dilation[0], 0)))  # causal: pad the left
+            if i < len(self.convs) - 1:
+                h = torch.tanh(h)
+        return h.transpose(1, 2)  # (B, N, d)
+
+
+def make_layer(kind: str, d: int, n: int, k: int = 3) -> nn.Module:
+    """One layer of ``kind`` ("self-attention", "recurrent", "convolutional") that spans ``n``.
+
+    The convolution gets the ``⌈log_k n⌉`` dilated layers it needs to see all ``n`` positions.
+    """
+    from .complexity import max_path_length
+
+    if kind == "self-attention":
+        return SelfAttentionLayer(d)
+    if kind == "recurrent":
+        return RecurrentLayer(d)
+    if kind == "convolutional":
+        return DilatedConvStack(d, k, max_path_length("convolutional", n, k))
+    raise ValueError(f"kind must be 'self-attention', 'recurrent' or 'convolutional', got {kind!r}")
+
+
+class LastTokenClassifier(nn.Module):
+    """Tokens ``(B, N)`` → embedding + learned positions → mixer → logits ``(B, n_classes)``.
+
+    The prediction is read from the mixer's output at the last position only, so
+    the information it needs must travel there from wherever it sits.
+    """
+
+    def __init__(self, mixer: nn.Module, vocab: int, n: int, d: int) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d)
+        self.pos = nn.Parameter(torch.randn(n, d) * 0.5)
+        self.mixer = mixer
+        self.readout = nn.Linear(d, vocab)
+
+    def embed_tokens(self, tokens: Tensor) -> Tensor:
+        """``(B, N)`` ids → ``(B, N, d)`` inputs of the mixer."""
+        return self.embed(tokens) + self.pos[: tokens.shape[1]]
+
+    def forward(self, tokens: Tensor) -> Tensor:
+        return self.readout(self.mixer(self.embed_tokens(tokens))[:, -1])  # (B, vocab)
+
+
+def recall_batch(batch_size: int, n: int, distance: int, vocab: int,
+                 gen: torch.Generator) -> tuple[Tensor, Tensor]:
+    """The long-range recall task: random tokens ``(B, n)``; the label is the token
+    ``distance`` positions before the last one, ``tokens[:, n-1-distance]`` ``(B,)``."""
+    if not 0 <= distance < n:
+        raise ValueError(f"distance must lie in [0, n-1] = [0, {n - 1}], got {distance}")
+    tokens = torch.randint(vocab, (batch_size, n), generator=gen)
+    return tokens, tokens[:, n - 1 - distance]
+
+
+def steps_to_accuracy(model: nn.Module, n: int, distance: int, vocab: int, *,
+                      target: float = 0.9, max_steps: int = 300, batch_size: int = 32,
+                      lr: float = 3e-3, eval_every: int = 10, seed: int = 0,
+                      progress: Any = None, threads: int | None = 1
+                      ) -> tuple[int | None, list[float]]:
+    """Train ``model`` on :func:`recall_batch` until held-out accuracy ≥ ``target``.
+
+    Returns ``(steps, accuracies)``: the number of steps taken (``None`` if the
+    target was not reached within ``max_steps``) and the accuracy at every check.
+    ``progress``: an optional ``tqdm`` bar, advanced by one per step. ``threads``: torch
+    threads while training (one is fastest for models this small).
+    """
+    from .training import torch_threads
+
+    with torch_threads(threads):
+        return _train_recall(model, n, distance, vocab, target, max_steps, batch_size, lr,
+                             eval_every, seed, progress)
+
+
+def _train_recall(model: nn.Module, n: int, distance: int, vocab: int, target: float,
+                  max_steps: int, batch_size: int, lr: float, eval_every: int, seed: int,
+                  progress: Any) -> tuple[int | None, list[float]]:
+    gen = torch.Generator().manual_seed(seed)
+    x_val, y_val = recall_batch(512, n, distance, vocab, gen)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    accs: list[float] = []
+    for step in range(1, max_steps + 1):
+        x, y = recall_batch(batch_size, n, distance, vocab, gen)
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if progress is not None:
+            progress.update(1)
+        if step % eval_every == 0:
+            with torch.no_grad():
+                accs.append(float((model(x_val).argmax(-1) == y_val).float().mean()))
+            if accs[-1] >= target:
+                return step, accs
+    return None, accs

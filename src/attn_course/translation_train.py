@@ -1,0 +1,173 @@
+"""Training and length-bucketed evaluation of the chapter-8 translators.
+
+:func:`train_seq2seq` is a plain teacher-forced loop with a ``tqdm`` bar;
+:func:`accuracy_by_length` decodes greedily and scores each test sentence by
+word accuracy (words right at the right position, divided by the longer of
+prediction and reference) and exact match, grouped by source length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from .training import torch_threads
+from .translation import Seq2Seq
+from .translation_data import (
+    BOS,
+    Vocab,
+    encode_batch,
+    make_pairs,
+    possible_lengths,
+    source_vocab,
+    target_vocab,
+)
+
+__all__ = [
+    "LengthReport",
+    "accuracy_by_length",
+    "alignment_maps",
+    "crossings",
+    "make_split",
+    "sentence_scores",
+    "train_seq2seq",
+    "translate_batch",
+]
+
+Pairs = list[tuple[list[str], list[str]]]
+
+
+def make_split(n_train: int, n_test_per_len: int, train_lens: tuple[int, int],
+               test_lens: tuple[int, int], seed: int = 0) -> tuple[Pairs, dict[int, Pairs]]:
+    """Training pairs with source lengths in ``train_lens`` and test pairs per length.
+
+    Test sentences are drawn with a different seed; a test sentence that also
+    occurs in the training set is dropped, so test accuracy is measured on unseen
+    sentences only. Returns ``(train, {length: pairs})``.
+    """
+    train = make_pairs(n_train, *train_lens, seed=seed)
+    seen = {" ".join(s) for s, _ in train}
+    test: dict[int, Pairs] = {}
+    for length in possible_lengths(*test_lens):
+        pairs = make_pairs(n_test_per_len, length, length, seed=seed + 1000 + length)
+        test[length] = [p for p in pairs if " ".join(p[0]) not in seen]
+    return train, test
+
+
+def train_seq2seq(model: Seq2Seq, train: Pairs, *, steps: int = 600, batch_size: int = 64,
+                  lr: float = 3e-3, seed: int = 0, progress: bool = True,
+                  desc: str | None = None, threads: int | None = 1) -> list[float]:
+    """Teacher-forced training with Adam; returns the loss of every step.
+
+    Every model gets the same number of ``steps`` on the same batches (drawn
+    from ``seed``), so "the same budget" means the same data and updates.
+    ``threads``: torch threads while training (one is fastest for models this small).
+    """
+    with torch_threads(threads):
+        return _train(model, train, steps, batch_size, lr, seed, progress, desc)
+
+
+def _train(model: Seq2Seq, train: Pairs, steps: int, batch_size: int, lr: float, seed: int,
+           progress: bool, desc: str | None) -> list[float]:
+    src_v, tgt_v = source_vocab(), target_vocab()
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    model.train()
+    bar = tqdm(range(steps), desc=desc or model.attention, disable=not progress, leave=False)
+    for _ in bar:
+        idx = rng.integers(0, len(train), batch_size)
+        src, src_len = encode_batch([train[i][0] for i in idx], src_v)
+        tgt, _ = encode_batch([train[i][1] for i in idx], tgt_v, add_eos=True)
+        tgt_in = torch.cat([torch.full((len(idx), 1), tgt_v.stoi[BOS]), tgt[:, :-1]], 1)
+        logits, _ = model(src, src_len, tgt_in)  # (B, T, V)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1),
+                               ignore_index=0)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        losses.append(loss.item())
+        if len(losses) % 50 == 0:
+            bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
+    model.eval()
+    return losses
+
+
+def sentence_scores(pred: list[str], ref: list[str]) -> tuple[float, bool]:
+    """Word accuracy ``#{i: pred[i] = ref[i]} / max(len(pred), len(ref))`` and exact match."""
+    hits = sum(p == r for p, r in zip(pred, ref))
+    return hits / max(len(pred), len(ref), 1), pred == ref
+
+
+@dataclass
+class LengthReport:
+    """Per-length results: ``lengths``, mean word accuracy and exact-match rate per length."""
+
+    lengths: list[int]
+    word_acc: list[float]
+    exact: list[float]
+    examples: dict[int, tuple[list[str], list[str], list[str]]] = field(default_factory=dict)
+
+    @property
+    def mean_word_acc(self) -> float:
+        return float(np.mean(self.word_acc))
+
+
+def translate_batch(model: Seq2Seq, sources: list[list[str]], src_v: Vocab | None = None,
+                    tgt_v: Vocab | None = None, extra: int = 4
+                    ) -> tuple[list[list[str]], torch.Tensor | None]:
+    """Greedy translations of ``sources`` and weights ``(B, T, N)`` (``None`` without attention)."""
+    src_v, tgt_v = src_v or source_vocab(), tgt_v or target_vocab()
+    src, src_len = encode_batch(sources, src_v)
+    ids, w = model.greedy(src, src_len, max_len=src.shape[1] + extra)
+    return [tgt_v.decode(row.tolist()) for row in ids], w
+
+
+def accuracy_by_length(model: Seq2Seq, test: dict[int, Pairs]) -> LengthReport:
+    """Greedy-decode every test sentence and average the scores per source length."""
+    model.eval()
+    lengths, acc, exact, examples = [], [], [], {}
+    for length, pairs in sorted(test.items()):
+        if not pairs:
+            continue
+        preds, _ = translate_batch(model, [s for s, _ in pairs])
+        scores = [sentence_scores(p, ref) for p, (_, ref) in zip(preds, pairs)]
+        lengths.append(length)
+        acc.append(float(np.mean([s[0] for s in scores])))
+        exact.append(float(np.mean([s[1] for s in scores])))
+        examples[length] = (pairs[0][0], pairs[0][1], preds[0])
+    return LengthReport(lengths, acc, exact, examples)
+
+
+def alignment_maps(model: Seq2Seq, sources: list[list[str]]
+                   ) -> tuple[np.ndarray, list[list[str]], list[list[str]]]:
+    """Attention maps of ``model`` on sentences of one length ``N`` for the map explorer.
+
+    Returns ``weights (E, N, N)`` (rows = the first ``N`` output words, columns = source
+    words), the source words per example and the output words per example (``"·"``
+    where the model stopped early).
+    """
+    n = len(sources[0])
+    if any(len(s) != n for s in sources):
+        raise ValueError(f"sources must share one length, got {[len(s) for s in sources]}")
+    if model.attention == "none":
+        raise ValueError("the model without attention has no alignment to show")
+    preds, w = translate_batch(model, sources)
+    outs = [(p + ["·"] * n)[:n] for p in preds]
+    return w[:, :n, :n].numpy(), [list(s) for s in sources], outs
+
+
+def crossings(weights: np.ndarray) -> int:
+    """How often the hard alignment (argmax of each row of ``(n_out, n_in)``) moves backwards.
+
+    0 for a monotonic alignment. Each correctly reordered adjective–noun pair adds one;
+    so does any other row that looks back (e.g. *et* reading the phrase before it).
+    """
+    hard = np.asarray(weights).argmax(-1)  # (n_out,)
+    return int(np.sum(np.diff(hard) < 0))

@@ -1,0 +1,104 @@
+// complexity.js — Table 1 explorer (chapter 9). Needs attn_math.js and ui.js before it.
+// Same formulas as attn_course.complexity: FLOPs 4n²d, 4nd², 2knd²; sequential ops 1, n, 1;
+// maximum path length 1, n, ⌈log_k n⌉ (dilated convolutions, integer loop).
+function layerFlops(kind, n, d, k) {
+  if (kind === "self-attention") return 4 * n * n * d;
+  if (kind === "recurrent") return 4 * n * d * d;
+  return 2 * k * n * d * d;
+}
+
+function maxPath(kind, n, k) {
+  if (kind === "self-attention") return 1;
+  if (kind === "recurrent") return n;
+  let layers = 0;
+  let reach = 1;
+  while (reach < n) { reach *= k; layers += 1; }
+  return Math.max(layers, 1);
+}
+
+function crossover(d, k, versus) {
+  let n = 1;
+  while (layerFlops("self-attention", n + 1, d, k) <= layerFlops(versus, n + 1, d, k)) n += 1;
+  return n;
+}
+
+function buildComplexity(ctx) {
+  const { h, s, slider, bars, fmt } = AttnUI;
+  const KIND_COLORS = { "self-attention": "#0072B2", recurrent: "#D55E00", convolutional: "#009E73" };
+  const log2 = (v) => Math.round(Math.log2(v));
+  const sn = slider({ label: "n (sequence length)", name: "n", min: 1, max: 14, step: 1,
+    value: ctx.get("n"), toValue: (p) => 2 ** p, fromValue: log2, format: (v) => String(v),
+    onInput: (v) => ctx.set("n", v) });
+  const sd = slider({ label: "d (width)", name: "d", min: 3, max: 14, step: 1,
+    value: ctx.get("d"), toValue: (p) => 2 ** p, fromValue: log2, format: (v) => String(v),
+    onInput: (v) => ctx.set("d", v) });
+  const sk = slider({ label: "k (kernel)", name: "k", min: 2, max: 9, step: 1,
+    value: ctx.get("k"), format: (v) => String(v), onInput: (v) => ctx.set("k", v) });
+  const flopBox = h("div", { class: "attn-bars" });
+  const pathBox = h("div", { class: "attn-bars" });
+  const summary = h("div", { class: "attn-summary", "aria-live": "polite" });
+  ctx.root.appendChild(h("div", { class: "attn-row" }, [sn.wrap, sd.wrap, sk.wrap]));
+  ctx.root.appendChild(h("div", { class: "attn-row" }, [flopBox, pathBox]));
+  ctx.root.appendChild(summary);
+
+  // Log-scale horizontal bars: FLOPs span many orders of magnitude.
+  function logBars(kinds, values) {
+    const W = 360, barH = 22, labelW = 104, numW = 70, top = 18;
+    const H = top + kinds.length * barH + 4;
+    const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img",
+      "aria-label": "FLOPs of one layer, log scale" });
+    const t = s("text", { x: 0, y: 12, "font-weight": 600 });
+    t.textContent = "FLOPs of one layer (log scale)";
+    svg.appendChild(t);
+    const hi = Math.log10(Math.max(...values)) + 0.3;
+    kinds.forEach((kind, i) => {
+      const y = top + i * barH;
+      const lab = s("text", { x: labelW - 6, y: y + barH * 0.7, "text-anchor": "end" });
+      lab.textContent = kind;
+      svg.appendChild(lab);
+      const w = (Math.max(0, Math.log10(values[i])) / hi) * (W - labelW - numW);
+      svg.appendChild(s("rect", { x: labelW, y: y + 3, width: Math.max(1, w), height: barH - 6,
+        fill: KIND_COLORS[kind] }));
+      const num = s("text", { x: W - 2, y: y + barH * 0.7, "text-anchor": "end" });
+      num.textContent = values[i].toExponential(2);
+      svg.appendChild(num);
+    });
+    return svg;
+  }
+
+  return {
+    sync() {
+      sn.set(ctx.get("n"));
+      sd.set(ctx.get("d"));
+      sk.set(ctx.get("k"));
+    },
+    draw() {
+      const n = ctx.get("n"), d = ctx.get("d"), k = ctx.get("k");
+      const kinds = ctx.get("kinds");
+      const flops = kinds.map((kind) => layerFlops(kind, n, d, k));
+      const sequential = kinds.map((kind) => (kind === "recurrent" ? n : 1));
+      const path = kinds.map((kind) => maxPath(kind, n, k));
+      const xr = crossover(d, k, "recurrent");
+      const xc = crossover(d, k, "convolutional");
+      let best = 0;
+      flops.forEach((f, i) => { if (f < flops[best]) best = i; });
+      flopBox.replaceChildren(logBars(kinds, flops));
+      const short = kinds.map((kind) => ({ "self-attention": "attention", convolutional: "conv" }[kind] || kind));
+      pathBox.replaceChildren(bars(path, short, { width: 360, barH: 22,
+        title: "maximum path length (layers or steps)" }));
+      const ratio = flops[1] / flops[0];
+      summary.textContent = `n = ${n}, d = ${d}, k = ${k}: a recurrent layer needs ${fmt(ratio, 2)}× ` +
+        `the FLOPs of self-attention (d / n). Self-attention is no dearer than the recurrent ` +
+        `layer while n ≤ ${xr} (= d) and than the convolution while n ≤ ${xc} (= ⌊k·d/2⌋). ` +
+        `Cheapest here: ${kinds[best]}. Sequential steps: ${sequential.join(" / ")}.`;
+      return { flops, sequential, path, crossover_recurrent: xr, crossover_conv: xc,
+        cheapest: best };
+    },
+  };
+}
+
+export default {
+  render({ model, el }) {
+    return AttnUI.mount(model, el, { name: "complexity", build: buildComplexity });
+  },
+};
