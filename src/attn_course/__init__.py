@@ -18,6 +18,8 @@ Notation (the book's notation page has the full table):
 from .additive import AdditiveAttention
 from .attention import scaled_dot_product_attention
 from .decoder import TransformerDecoderLayer
+from .efficient import linear_attention, local_attention
+from .flash import flash_attention
 from .masks import causal_mask, padding_mask
 from .multihead import MultiHeadAttention
 from .online_softmax import online_softmax, online_softmax_update
@@ -26,6 +28,7 @@ from .positional import (
     SinusoidalPositionalEncoding,
     sinusoidal_encoding,
 )
+from .positions import alibi_bias, alibi_slopes, rope_rotate
 from .scores import (
     additive_score,
     cosine_score,
@@ -50,19 +53,25 @@ __all__ = [
     "TransformerEncoder",
     "TransformerEncoderLayer",
     "additive_score",
+    "alibi_bias",
+    "alibi_slopes",
     "causal_mask",
     "cosine_score",
     "count_parameters",
     "cross_attention",
     "dot_score",
     "entropy",
+    "flash_attention",
     "general_score",
+    "linear_attention",
+    "local_attention",
     "location_score",
     "logsumexp",
     "minibatches",
     "online_softmax",
     "online_softmax_update",
     "padding_mask",
+    "rope_rotate",
     "scaled_dot_product_attention",
     "scaled_dot_score",
     "self_attention",

@@ -23,6 +23,8 @@ from .ch09 import check_dilated_path_length, check_fit_exponent, check_layer_flo
 from .ch10 import check_causal_mask, check_encoder_block, check_encoder_layer_params
 from .ch11 import check_attention_memory, check_pixel_attention, check_squeeze_excitation
 from .ch12 import check_attention_rollout, check_patchify
+from .ch13 import check_causal_linear_attention, check_causal_tiles, check_flash_step
+from .ch14 import check_alibi_bias, check_rope, check_sinusoidal_profile
 
 __all__ = [
     "CheckResult",
@@ -72,4 +74,12 @@ __all__ = [
     # chapter 12
     "check_attention_rollout",
     "check_patchify",
+    # chapter 13
+    "check_causal_linear_attention",
+    "check_causal_tiles",
+    "check_flash_step",
+    # chapter 14
+    "check_alibi_bias",
+    "check_rope",
+    "check_sinusoidal_profile",
 ]

@@ -1,0 +1,282 @@
+"""Cheaper attention and how to measure it (chapter 13).
+
+Two approximations of ``softmax(q kᵀ/√d_k) v`` that never build the ``N × N`` matrix:
+
+- :func:`local_attention`: each query sees only the keys within ``window`` positions
+  (sliding-window attention, as in Longformer, Beltagy et al. 2020).
+  Exact where the true weights live inside the window; cost ``O(N · window)``.
+- :func:`linear_attention`: replace ``exp(q·k)`` by ``φ(q)·φ(k)`` with the positive feature
+  map ``φ(x) = elu(x) + 1``; then ``Σ_j φ(k_j) v_jᵀ`` is shared by all queries and the cost
+  is ``O(N · d_k · d_v)`` (Katharopoulos et al. 2020).
+
+And the measuring tools the chapter and ``benchmarks/`` share: :func:`median_time`
+(warm-up, then the median of repeats) and :func:`peak_memory` (the peak resident memory
+a call adds, read from the operating system). All tensors are torch, shaped ``(..., N, d)``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import math
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from .attention import scaled_dot_product_attention
+from .flash import flash_attention
+
+__all__ = [
+    "METHODS",
+    "attention_matrix_bytes",
+    "measure_methods",
+    "elu_feature_map",
+    "linear_attention",
+    "local_attention",
+    "median_time",
+    "peak_memory",
+    "sliding_window_mask",
+]
+
+
+def _check_self(q: Tensor, k: Tensor, v: Tensor) -> None:
+    for name, t in (("q", q), ("k", k), ("v", v)):
+        if not isinstance(t, Tensor) or t.dim() < 2:
+            raise ValueError(f"{name} must be a torch.Tensor (..., N, d), got {type(t).__name__}")
+    if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2] or q.shape[-2] != k.shape[-2]:
+        raise ValueError(
+            "expected self-attention shapes q (..., N, d_k), k (..., N, d_k), v (..., N, d_v); "
+            f"got q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
+        )
+
+
+def sliding_window_mask(n: int, window: int, *, causal: bool = False) -> Tensor:
+    """Boolean ``(n, n)`` mask, True where ``|i − j| ≤ window`` (and ``j ≤ i`` if causal)."""
+    if window < 0:
+        raise ValueError(f"window must be ≥ 0, got {window}")
+    i = torch.arange(n).unsqueeze(-1)  # (n, 1)
+    j = torch.arange(n)  # (n,)
+    keep = (i - j).abs() <= window
+    return keep & (j <= i) if causal else keep
+
+
+def local_attention(
+    q: Tensor, k: Tensor, v: Tensor, window: int, *, causal: bool = False,
+    block_size: int | None = None,
+) -> Tensor:
+    """Sliding-window attention: query ``i`` attends to keys ``j`` with ``|i − j| ≤ window``.
+
+    Computed in query blocks of ``block_size`` rows (default ``max(window, 32)``); each block
+    calls the course's :func:`~attn_course.scaled_dot_product_attention` on the keys it can
+    see, so memory is ``O(N · (block + 2·window))`` instead of ``O(N²)``. Equal to full
+    attention with :func:`sliding_window_mask`.
+
+    Args:
+        q, k, v: ``(..., N, d_k)``, ``(..., N, d_k)``, ``(..., N, d_v)``.
+        window: how many positions each side a query may look (``0`` = only itself).
+        causal: look only backwards (``i − window ≤ j ≤ i``).
+
+    Returns:
+        ``(..., N, d_v)``.
+    """
+    _check_self(q, k, v)
+    if window < 0:
+        raise ValueError(f"window must be ≥ 0, got {window}")
+    n = q.shape[-2]
+    c = block_size or max(window, 32)
+    outs = []
+    for i0 in range(0, n, c):
+        i1 = min(i0 + c, n)
+        j0, j1 = max(0, i0 - window), (i1 if causal else min(n, i1 + window))
+        rows = torch.arange(i0, i1).unsqueeze(-1)  # (c, 1)
+        cols = torch.arange(j0, j1)  # (j1 - j0,)
+        mask = (rows - cols).abs() <= window
+        if causal:
+            mask &= cols <= rows
+        out, _ = scaled_dot_product_attention(
+            q[..., i0:i1, :], k[..., j0:j1, :], v[..., j0:j1, :], mask=mask
+        )
+        outs.append(out)  # (..., c, d_v)
+    return torch.cat(outs, dim=-2)  # (..., N, d_v)
+
+
+def elu_feature_map(x: Tensor) -> Tensor:
+    """``φ(x) = elu(x) + 1``: positive everywhere, so ``φ(q)·φ(k) > 0`` acts like a weight."""
+    return torch.nn.functional.elu(x) + 1.0
+
+
+def linear_attention(
+    q: Tensor, k: Tensor, v: Tensor, *, causal: bool = False,
+    feature_map: Callable[[Tensor], Tensor] = elu_feature_map, chunk: int = 128,
+) -> Tensor:
+    """Linear attention: ``out_i = φ(q_i)ᵀ Σ_j φ(k_j) v_jᵀ / φ(q_i)ᵀ Σ_j φ(k_j)``.
+
+    The weights ``φ(q_i)·φ(k_j) / Σ_j' φ(q_i)·φ(k_j')`` are positive and sum to one, like
+    softmax weights, but the sums over ``j`` are shared by all queries: no ``N × N`` matrix.
+    The causal version walks over chunks of ``chunk`` positions carrying the running sums
+    ``S = Σ φ(k_j) v_jᵀ`` and ``z = Σ φ(k_j)``.
+
+    Args:
+        q, k, v: ``(..., N, d_k)``, ``(..., N, d_k)``, ``(..., N, d_v)``.
+        causal: query ``i`` sums over ``j ≤ i`` only.
+        feature_map: ``φ``, must return positive values (default ``elu(x) + 1``).
+
+    Returns:
+        ``(..., N, d_v)``.
+    """
+    _check_self(q, k, v)
+    fq, fk = feature_map(q), feature_map(k)  # (..., N, d_k)
+    if not causal:
+        S = fk.transpose(-2, -1) @ v  # (..., d_k, d_v) = Σ_j φ(k_j) v_jᵀ
+        z = fk.sum(dim=-2).unsqueeze(-1)  # (..., d_k, 1) = Σ_j φ(k_j)
+        return (fq @ S) / (fq @ z)  # (..., N, d_v)
+    n = q.shape[-2]
+    S = torch.zeros(*fk.shape[:-2], fk.shape[-1], v.shape[-1], dtype=v.dtype)  # (..., d_k, d_v)
+    z = torch.zeros(*fk.shape[:-2], fk.shape[-1], 1, dtype=v.dtype)  # (..., d_k, 1)
+    outs = []
+    for i0 in range(0, n, chunk):
+        i1 = min(i0 + chunk, n)
+        fq_c, fk_c, v_c = fq[..., i0:i1, :], fk[..., i0:i1, :], v[..., i0:i1, :]
+        a = torch.tril(fq_c @ fk_c.transpose(-2, -1))  # (..., c, c) within-chunk weights
+        num = fq_c @ S + a @ v_c  # (..., c, d_v)
+        den = fq_c @ z + a.sum(dim=-1, keepdim=True)  # (..., c, 1)
+        outs.append(num / den)
+        S = S + fk_c.transpose(-2, -1) @ v_c
+        z = z + fk_c.sum(dim=-2).unsqueeze(-1)
+    return torch.cat(outs, dim=-2)  # (..., N, d_v)
+
+
+def attention_matrix_bytes(n_q: int, n_k: int | None = None, *, batch: int = 1,
+                           bytes_per_float: int = 4) -> int:
+    """Bytes of one ``(batch, n_q, n_k)`` score matrix (float32 by default)."""
+    return batch * n_q * (n_q if n_k is None else n_k) * bytes_per_float
+
+
+def median_time(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` in seconds, after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _malloc(measuring: bool) -> None:
+    """Switch glibc between "measuring" and "normal" (Linux; a no-op where it fails).
+
+    Measuring: every block of 64 KiB or more comes from its own ``mmap`` and goes straight
+    back to the system when freed, and free heap pages are returned now
+    (``malloc_trim``), so that reusing freed memory cannot hide an allocation. Normal:
+    blocks under 32 MiB are recycled inside the process, as glibc ends up doing by itself,
+    so that timings are not slowed by page faults.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    threshold, trim = (64 * 1024, 128 * 1024) if measuring else (32 * 2**20, 64 * 2**20)
+    libc.mallopt(-3, threshold)  # M_MMAP_THRESHOLD
+    libc.mallopt(-1, trim)  # M_TRIM_THRESHOLD
+    if measuring:
+        libc.malloc_trim(0)
+
+
+def _vm(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"{field} not found in /proc/self/status")
+
+
+def peak_memory(fn: Callable[[], Any], *, warmup: int = 1) -> float:
+    """Peak resident memory (bytes) that one call of ``fn()`` adds, output included.
+
+    How: glibc is switched to hand freed memory straight back (see ``_malloc``); after
+    ``warmup`` calls (threads and libraries set up), reset the kernel's
+    high-water mark (``/proc/self/clear_refs``), note the resident set size, call ``fn``
+    and read the new high-water mark ``VmHWM``. The difference is every page the call
+    touched at its peak — torch tensors, temporaries inside torch's kernels, all of it —
+    at 4 KiB resolution. Linux only (Colab and Binder are Linux); elsewhere returns NaN.
+    """
+    if not sys.platform.startswith("linux"):
+        return math.nan
+    try:
+        _malloc(measuring=True)
+        for _ in range(warmup):
+            fn()
+        gc.collect()
+        _malloc(measuring=True)  # return what the warm-up freed
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # reset the peak (VmHWM) to the current resident set
+        base = _vm("VmRSS")
+        out = fn()
+        peak = _vm("VmHWM")
+        del out
+        return float(max(0, peak - base))
+    except OSError:
+        return math.nan
+    finally:
+        _malloc(measuring=False)
+
+
+def _plain(q: Tensor, k: Tensor, v: Tensor) -> Tensor:
+    return scaled_dot_product_attention(q, k, v)[0]
+
+
+METHODS: dict[str, Callable[[Tensor, Tensor, Tensor], Tensor]] = {
+    "plain": _plain,  # the course's scaled_dot_product_attention: the full N × N matrix
+    "tiled (ours)": flash_attention,
+    "torch SDPA": torch.nn.functional.scaled_dot_product_attention,
+    "local (w=128)": lambda q, k, v: local_attention(q, k, v, 128, block_size=256),
+    "linear": linear_attention,
+}
+
+
+def measure_methods(
+    ns: list[int], *, d: int = 64, methods: dict[str, Callable] | None = None,
+    repeat: int = 3, max_plain_n: int = 8192, seed: int = 0, threads: int | None = None,
+) -> list[dict[str, Any]]:
+    """Time (median) and peak extra memory of each method on the same ``(1, 1, N, d)`` inputs.
+
+    The methods are timed round-robin (one call of each, ``repeat`` times) after a warm-up.
+
+    Returns one dict per (method, N): ``method``, ``N``, ``seconds``, ``peak_bytes``.
+    ``plain`` is skipped above ``max_plain_n`` (its N × N matrices would not fit comfortably).
+    ``threads``: run with this many torch threads (restored afterwards); one thread makes
+    the ratios independent of whatever else the machine is doing.
+    """
+    methods = METHODS if methods is None else methods
+    old_threads = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        return _measure(ns, d, methods, repeat, max_plain_n, seed)
+    finally:
+        torch.set_num_threads(old_threads)
+
+
+def _measure(ns: list[int], d: int, methods: dict[str, Callable], repeat: int,
+             max_plain_n: int, seed: int) -> list[dict[str, Any]]:
+    g = torch.Generator().manual_seed(seed)
+    rows = []
+    for n in ns:
+        q, k, v = (torch.randn(1, 1, n, d, generator=g) for _ in range(3))  # (1, 1, N, d)
+        calls = {name: (lambda fn=fn, q=q, k=k, v=v: fn(q, k, v)) for name, fn in methods.items()
+                 if name != "plain" or n <= max_plain_n}
+        peaks = {name: peak_memory(call) for name, call in calls.items()}  # warms up, too
+        times: dict[str, list[float]] = {name: [] for name in calls}
+        for _ in range(repeat):  # round-robin, so that a change of load hits every method
+            for name, call in calls.items():
+                times[name].append(median_time(call, repeat=1, warmup=0))
+        rows += [{"method": name, "N": n, "seconds": statistics.median(times[name]),
+                  "peak_bytes": peaks[name]} for name in calls]
+    return rows
