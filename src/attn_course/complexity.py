@@ -2,11 +2,13 @@
 
 The paper's table, for a sequence of ``n`` vectors of width ``d`` and kernel size ``k``:
 
-| layer          | FLOPs per layer | sequential operations | maximum path length |
-|----------------|-----------------|-----------------------|---------------------|
-| self-attention | O(n²·d)         | O(1)                  | O(1)                |
-| recurrent      | O(n·d²)         | O(n)                  | O(n)                |
-| convolutional  | O(k·n·d²)       | O(1)                  | O(log_k n) (dilated)|
+==============  ===============  =====================  ====================
+layer           FLOPs per layer  sequential operations  maximum path length
+==============  ===============  =====================  ====================
+self-attention  O(n²·d)          O(1)                   O(1)
+recurrent       O(n·d²)          O(n)                   O(n)
+convolutional   O(k·n·d²)        O(1)                   O(log_k n) (dilated)
+==============  ===============  =====================  ====================
 
 This module holds the exact formulas (:func:`layer_flops`, :func:`max_path_length`) and
 the tools that *measure* the same quantities on a real layer: a FLOP counter

@@ -20,7 +20,7 @@ __all__ = ["TransformerDecoderLayer"]
 class TransformerDecoderLayer(nn.Module):
     """One decoder block: causal self-attention, cross-attention to ``memory``, feed-forward.
 
-    Same arguments and norm placement as :class:`TransformerEncoderLayer`. The queries of
+    Same arguments and norm placement as :class:`~attn_course.transformer.TransformerEncoderLayer`. The queries of
     the cross-attention come from the decoder, its keys and values from the encoder's
     output ``memory`` (cross-attention); the self-attention is causal by default.
 

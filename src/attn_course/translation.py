@@ -88,7 +88,7 @@ class ScoreAttention(nn.Module):
 
 
 class Seq2Seq(nn.Module):
-    """GRU encoder–decoder; ``attention`` is one of :data:`ATTENTION_KINDS`.
+    """GRU encoder–decoder; ``attention`` is one of ``ATTENTION_KINDS``.
 
     Args:
         n_src, n_tgt: vocabulary sizes (id 0 = padding, 1 = ``<bos>``, 2 = ``<eos>``).

@@ -31,7 +31,7 @@ class ComplexityView(AttnView):
     """Move ``n``, ``d`` (powers of two) and ``k`` (2–9); see the three layers' costs.
 
     Readout: ``flops``, ``sequential``, ``path`` (lists in the order of
-    :data:`~attn_course.complexity.LAYER_KINDS`), ``crossover_recurrent`` (the largest
+    ``attn_course.complexity.LAYER_KINDS``), ``crossover_recurrent`` (the largest
     ``n`` at which self-attention needs no more FLOPs than a recurrent layer, ``= d``),
     ``crossover_conv`` (the same against a convolution, ``⌊k·d/2⌋``) and ``cheapest`` (the
     index of the layer with the fewest FLOPs; numbers only, so the browser test can compare).
