@@ -225,7 +225,8 @@ def move_controls(view: Any) -> Iterator[str]:
     else:
         # A view without a recipe here: move its sliders, toggle a checkbox, pick an option.
         for control in view.locator('input[type="range"][data-control]').evaluate_all(
-                "els => els.filter(e => e.offsetParent !== null).map(e => e.dataset.control)")[:3]:
+                "els => els.filter(e => e.offsetParent !== null && !e.disabled)"
+                ".map(e => e.dataset.control)")[:3]:
             yield rng(control, 0.3)
         boxes = view.locator('input[type="checkbox"][data-control]')
         if boxes.count():
