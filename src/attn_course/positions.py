@@ -43,7 +43,8 @@ def rope_rotate(x: Tensor, *, base: float = 10000.0, offset: int = 0) -> Tensor:
     """Rotate feature pairs ``(x_{2i}, x_{2i+1})`` of position ``p`` by the angle ``p · ω_i``.
 
     ``ω_i = base^(−2i/d_k)`` are the frequencies of the sinusoidal encoding; the sines and
-    cosines are read from :func:`~attn_course.positional.sinusoidal_encoding` (even columns sin, odd columns cos).
+    cosines are read from :func:`~attn_course.positional.sinusoidal_encoding` (even columns
+    sin, odd columns cos).
 
     Args:
         x: ``(..., N, d_k)`` with ``d_k`` even; row ``r`` is position ``offset + r``.

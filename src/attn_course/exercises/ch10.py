@@ -17,8 +17,9 @@ __all__ = ["check_causal_mask", "check_encoder_block", "check_encoder_layer_para
 
 
 def check_encoder_block(fn: Callable[..., Any]) -> CheckResult:
-    """Check ``fn(layer, x) -> y``: the forward pass of a :class:`~attn_course.transformer.TransformerEncoderLayer`
-    written with its parts ``layer.self_attn``, ``layer.ff``, ``layer.norm1``, ``layer.norm2``,
+    """Check ``fn(layer, x) -> y``: the forward pass of a
+    :class:`~attn_course.transformer.TransformerEncoderLayer` written with its parts
+    ``layer.self_attn``, ``layer.ff``, ``layer.norm1``, ``layer.norm2``,
     for ``layer.norm_first`` False (post-norm) and True (pre-norm)."""
     c = Checker("check_encoder_block")
     g = torch.Generator().manual_seed(0)
