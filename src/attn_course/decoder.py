@@ -21,8 +21,8 @@ class TransformerDecoderLayer(nn.Module):
     """One decoder block: causal self-attention, cross-attention to ``memory``, feed-forward.
 
     Same arguments and norm placement as
-    :class:`~attn_course.transformer.TransformerEncoderLayer`. The queries of the cross-
-    attention come from the decoder, its keys and values from the encoder's
+    :class:`~attn_course.transformer.TransformerEncoderLayer`. The queries of the
+    cross-attention come from the decoder, its keys and values from the encoder's
     output ``memory`` (cross-attention); the self-attention is causal by default.
 
     Shapes: ``x (B, n_q, d_model)``, ``memory (B, n_k, d_model)`` → ``(B, n_q, d_model)``;

@@ -6,14 +6,16 @@ attention weights. Parameters are plain matrices used on the right
 (``x @ W``), so a row vector of features goes in and a row vector comes out.
 NumPy arrays and torch tensors are both accepted, and the kind is kept.
 
-| score            | formula                              | parameters          |
-|------------------|--------------------------------------|---------------------|
-| dot              | q·k                                  | none                |
-| scaled dot       | q·k / √d_k                           | none                |
-| general          | q W kᵀ                               | W: (d_q, d_k)       |
-| additive (concat)| w_vᵀ tanh(q W_q + k W_k)             | W_q, W_k, w_v       |
-| cosine           | q·k / (‖q‖‖k‖)                       | none                |
-| location         | q W  (ignores the keys' content)     | W: (d_q, n_k)       |
+=================  ==================================  ===================
+score              formula                             parameters
+=================  ==================================  ===================
+dot                q·k                                 none
+scaled dot         q·k / √d_k                          none
+general            q W kᵀ                              W: (d_q, d_k)
+additive (concat)  w_vᵀ tanh(q W_q + k W_k)            W_q, W_k, w_v
+cosine             q·k / (‖q‖‖k‖)                      none
+location           q W  (ignores the keys' content)    W: (d_q, n_k)
+=================  ==================================  ===================
 """
 
 from __future__ import annotations
