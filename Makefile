@@ -34,11 +34,18 @@ $(NODE_STAMP): package.json package-lock.json
 vendor: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python scripts/vendor_widgets.py
 
-# Debian's Chromium for the browser tests (installed when missing and we are root).
-browser:
-	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Chromium for the browser tests"; \
+# Chromium for the browser tests: one already installed (`chromium`, or CHROMIUM=/path);
+# else Debian's package (as root on Debian); else Playwright's own build, e.g. on GitHub's
+# Ubuntu runners, where apt's `chromium` is only a snap stub. The browser fixture uses
+# Playwright's build when /usr/bin/chromium is missing.
+browser: $(STAMP)
+	@if [ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if grep -qx 'ID=debian' /etc/os-release 2>/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's Chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else \
+		echo "Installing Playwright's Chromium for the browser tests"; \
+		$(BIN)/python -m playwright install --with-deps chromium; \
 	fi
 
 # --- the two commands -----------------------------------------------------------
@@ -47,9 +54,9 @@ book: vendor
 	@echo "The book: file://$(CURDIR)/_build/html/index.html"
 
 test: vendor browser
-	$(BIN)/ruff check src tests notebooks benchmarks scripts
+	$(BIN)/ruff check src tests notebooks benchmarks scripts book/_ext
 	rm -rf _build/.jupyter_cache
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/jupyter-book build . $(JB_FLAGS) --all
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax tests notebooks
 
 # --- conveniences ---------------------------------------------------------------
@@ -63,7 +70,7 @@ bench: vendor browser
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests notebooks benchmarks scripts
+	$(BIN)/ruff check src tests notebooks benchmarks scripts book/_ext
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache
