@@ -133,3 +133,23 @@ def test_torch_threads_restores_the_setting():
     with pytest.raises(ValueError, match="threads"):
         with torch_threads(0):
             pass
+
+
+def test_token_cross_entropy_ignores_unlabelled_positions_and_checks_shapes():
+    import pytest
+    import torch
+
+    from attn_course.training import IGNORE_INDEX, token_cross_entropy
+
+    logits = torch.randn(2, 3, 5)
+
+    class Fixed(torch.nn.Module):
+        def forward(self, tokens):
+            return logits, None
+
+    targets = torch.tensor([[1, IGNORE_INDEX, 4], [0, 2, IGNORE_INDEX]])
+    keep = targets != IGNORE_INDEX
+    expected = torch.nn.functional.cross_entropy(logits[keep], targets[keep])
+    torch.testing.assert_close(token_cross_entropy(Fixed(), (torch.zeros(2, 3), targets)), expected)
+    with pytest.raises(ValueError, match=r"logits.*\(2, 3, 5\).*targets.*\(2, 4\)"):
+        token_cross_entropy(Fixed(), (torch.zeros(2, 4), torch.zeros(2, 4, dtype=torch.long)))

@@ -24,6 +24,7 @@ __all__ = [
     "count_parameters",
     "masked_accuracy",
     "minibatches",
+    "token_cross_entropy",
     "torch_threads",
     "train",
 ]
@@ -80,6 +81,21 @@ def minibatches(*tensors: Tensor, batch_size: int, seed: int) -> Iterator[tuple[
         for start in range(0, n - batch_size + 1, batch_size):
             idx = order[start : start + batch_size]
             yield tuple(t[idx] for t in tensors)
+
+
+def token_cross_entropy(model: nn.Module, batch: tuple[Tensor, Tensor]) -> Tensor:
+    """The loss of a sequence model that labels positions: ``train``'s ``loss_fn`` for
+    ``batch = (tokens (B, N), targets (B, N))`` and a model returning ``(logits, weights)``
+    with ``logits (B, N, n_classes)``. Positions whose target is ``IGNORE_INDEX`` don't count.
+    """
+    tokens, targets = batch
+    logits, _ = model(tokens)  # (B, N, n_classes)
+    if tuple(logits.shape[:-1]) != tuple(targets.shape):
+        raise ValueError(f"logits (B, N, n_classes) and targets (B, N) disagree: logits "
+                         f"{tuple(logits.shape)}, targets {tuple(targets.shape)}")
+    return torch.nn.functional.cross_entropy(
+        logits.flatten(0, 1), targets.flatten(), ignore_index=IGNORE_INDEX
+    )  # logits (B·N, n_classes), targets (B·N,)
 
 
 def masked_accuracy(logits: Tensor, targets: Tensor, *, ignore_index: int = IGNORE_INDEX) -> float:
