@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attn_course import scaled_dot_product_attention
+from attn_course.core.masks import sliding_window_mask
 from attn_course.efficient import (
     attention_matrix_bytes,
     elu_feature_map,
@@ -19,7 +20,6 @@ from attn_course.efficient import (
     measure_methods,
     median_time,
     peak_memory,
-    sliding_window_mask,
 )
 
 
@@ -49,7 +49,8 @@ def test_wide_window_is_exact_attention():
 
 def test_sliding_window_mask():
     m = sliding_window_mask(5, 1)
-    assert m.dtype == torch.bool and m.shape == (5, 5)
+    assert m.dtype == bool and m.shape == (5, 5)
+    assert sliding_window_mask(5, 1, like=torch.zeros(1)).dtype == torch.bool
     assert m.sum().item() == 5 + 2 * 4
     assert not sliding_window_mask(5, 2, causal=True)[0, 1]
     with pytest.raises(ValueError, match="window"):

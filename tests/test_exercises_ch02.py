@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from attn_course import retrieval
+from attn_course.core.retrieval import nadaraya_watson, soft_lookup
 from attn_course.exercises import check_nadaraya_watson, check_soft_lookup
 
 
 def right_soft(q, k, v, t):
-    return retrieval.soft_lookup(q, k, v, temperature=t)
+    return soft_lookup(q, k, v, temperature=t)
 
 
 def naive_soft(q, k, v, t):  # no max subtraction: NaN for far keys
@@ -36,7 +36,7 @@ def test_soft_lookup_checker():
 
 
 def test_nadaraya_watson_checker():
-    assert check_nadaraya_watson(lambda a, b, c, h: retrieval.nadaraya_watson(a, b, c, bandwidth=h)[0])
+    assert check_nadaraya_watson(lambda a, b, c, h: nadaraya_watson(a, b, c, bandwidth=h)[0])
 
     def missing_two(a, b, c, h):  # exp(-(x - x_i)^2 / h^2): wrong kernel width
         s = -((a[:, None] - b) ** 2) / h**2

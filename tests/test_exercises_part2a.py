@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from attn_course.core.attention import cross_attention, self_attention
+from attn_course.core.masks import causal_mask
+from attn_course.core.positions import sinusoidal_encoding
+from attn_course.core.softmax import softmax
 from attn_course.exercises.ch06 import (
     check_cross_attention,
     check_self_attention,
@@ -20,10 +24,6 @@ from attn_course.exercises.ch10 import (
     check_encoder_layer_params,
 )
 from attn_course.heads import mha_flops, previous_token_score
-from attn_course.masks import causal_mask
-from attn_course.positional import sinusoidal_encoding
-from attn_course.self_attention import cross_attention, self_attention
-from attn_course.softmax import softmax
 
 
 def _problems(result):

@@ -7,6 +7,7 @@ import math
 import torch
 
 from attn_course.complexity import fit_exponent, layer_flops, max_path_length
+from attn_course.core.softmax import softmax
 from attn_course.exercises.ch08 import (
     check_bahdanau_step,
     check_score_parameters,
@@ -17,7 +18,6 @@ from attn_course.exercises.ch09 import (
     check_fit_exponent,
     check_layer_flops,
 )
-from attn_course.softmax import softmax
 
 
 def _step(s_prev, ann, W_q, W_k, w_v, lengths, *, use_mask=True):

@@ -66,8 +66,8 @@ def test_causal_linear_attention_checker():
 
 # --- chapter 14 -------------------------------------------------------------------------
 def test_rope_checker():
+    from attn_course.core.positions import rope_rotate
     from attn_course.exercises.ch14 import check_rope
-    from attn_course.positions import rope_rotate
 
     assert check_rope(rope_rotate)
     bad = check_rope(lambda x: rope_rotate(x.flip(-1)).flip(-1))  # rotates the wrong way
@@ -75,8 +75,8 @@ def test_rope_checker():
 
 
 def test_alibi_checker():
+    from attn_course.core.positions import alibi_bias, alibi_slopes
     from attn_course.exercises.ch14 import check_alibi_bias
-    from attn_course.positions import alibi_bias, alibi_slopes
 
     assert check_alibi_bias(lambda n, h: alibi_bias(n, n, alibi_slopes(h)))
     bad = check_alibi_bias(lambda n, h: -alibi_bias(n, n, alibi_slopes(h)))  # a bonus, not a penalty
@@ -86,8 +86,8 @@ def test_alibi_checker():
 def test_sinusoidal_profile_checker():
     import numpy as np
 
+    from attn_course.core.positions import sinusoidal_encoding
     from attn_course.exercises.ch14 import check_sinusoidal_profile
-    from attn_course.positional import sinusoidal_encoding
 
     def right(offs, d):
         pe = sinusoidal_encoding(200, d)

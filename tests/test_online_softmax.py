@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import attn_course as ac
-from attn_course.online_softmax import (
+from attn_course.core.online_softmax import (
     online_logsumexp,
     online_softmax,
     online_softmax_init,

@@ -6,6 +6,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from attn_course.core.attention import self_attention
+from attn_course.core.positions import sinusoidal_encoding
+from attn_course.data.toy_sentence import FEATURES, toy_sentence
 from attn_course.plots.multi_head import plot_ablation, plot_head_cost, plot_head_maps, plot_loss
 from attn_course.plots.self_attention import (
     plot_equivariance,
@@ -15,8 +18,6 @@ from attn_course.plots.self_attention import (
     plot_weighted_sum,
 )
 from attn_course.plots.transformer import plot_accuracy_vs_length, plot_causal, plot_stability
-from attn_course.positional import sinusoidal_encoding
-from attn_course.self_attention import FEATURES, self_attention, toy_sentence
 
 
 def _titled(fig):
@@ -54,7 +55,7 @@ def test_chapter7_plots():
 def test_chapter10_plots():
     h = {"loss": list(np.linspace(2, 1, 30)), "grad_norm": [1.0] * 30}
     _titled(plot_stability({"pre": h, "post": h}))
-    from attn_course.masks import causal_mask
+    from attn_course.core.masks import causal_mask
 
     m = causal_mask(4)
     _titled(plot_causal(m, m / m.sum(1, keepdims=True), list("abcd")))

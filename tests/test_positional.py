@@ -6,11 +6,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_course.positional import (
-    LearnedPositionalEmbedding,
-    SinusoidalPositionalEncoding,
-    sinusoidal_encoding,
-)
+from attn_course.core.positions import sinusoidal_encoding
+from attn_course.positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 
 
 def reference_pe(N, d, base=10000.0):

@@ -10,18 +10,15 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_course.positional import sinusoidal_encoding
+from attn_course.core.positions import alibi_bias, alibi_slopes, rope_rotate, sinusoidal_encoding
 from attn_course.positions import (
     ALiBi,
     LearnedAbsolute,
     NoPosition,
     RoPE,
     Sinusoidal,
-    alibi_bias,
-    alibi_slopes,
     make_method,
     offset_profile,
-    rope_rotate,
 )
 from attn_course.positions_model import (
     PositionModel,

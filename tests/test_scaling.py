@@ -10,13 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import attn_course as ac
-from attn_course.scaling import (
-    dot_product_variance,
-    random_queries_keys,
-    scaling_sweep,
-    softmax_jacobian,
-    softmax_jacobian_norm,
-)
+from attn_course.core.softmax import softmax_jacobian, softmax_jacobian_norm
+from attn_course.experiments.scaling import dot_product_variance, random_queries_keys, scaling_sweep
 
 
 def test_theory():

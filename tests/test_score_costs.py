@@ -9,8 +9,8 @@ import pytest
 import torch
 
 import attn_course as ac
+from attn_course.core.scores import SCORE_NAMES
 from attn_course.score_costs import (
-    SCORE_NAMES,
     all_scores,
     counted_matmul_flops,
     init_score_params,

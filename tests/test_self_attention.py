@@ -7,12 +7,8 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_course.self_attention import (
-    cross_attention,
-    self_attention,
-    toy_sentence,
-    toy_translation,
-)
+from attn_course.core.attention import cross_attention, self_attention
+from attn_course.data.toy_sentence import toy_sentence, toy_translation
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

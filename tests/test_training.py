@@ -7,13 +7,7 @@ from torch import nn
 
 from attn_course.seq_models import RecurrentBaseline, TokenTransformer
 from attn_course.tasks import marker_task
-from attn_course.training import (
-    IGNORE_INDEX,
-    count_parameters,
-    masked_accuracy,
-    minibatches,
-    train,
-)
+from attn_course.training import IGNORE_INDEX, count_parameters, masked_accuracy, minibatches, train
 
 
 def _regression_setup():

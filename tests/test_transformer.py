@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from attn_course.core.masks import causal_mask, padding_mask
 from attn_course.decoder import TransformerDecoderLayer
-from attn_course.masks import causal_mask, padding_mask
 from attn_course.multihead import MultiHeadAttention
 from attn_course.transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
 

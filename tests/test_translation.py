@@ -8,8 +8,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_course.scores import additive_score, dot_score, general_score
-from attn_course.softmax import softmax
+from attn_course.core.scores import additive_score, dot_score, general_score
+from attn_course.core.softmax import softmax
 from attn_course.translation import ATTENTION_KINDS, ScoreAttention, Seq2Seq
 from attn_course.translation_data import (
     encode_batch,

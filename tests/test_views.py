@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import attn_course as ac
-from attn_course.retrieval import make_key_value_store, soft_lookup
+from attn_course.core.retrieval import soft_lookup
+from attn_course.data.key_value import make_key_value_store
 from attn_course.views import (
     VIEWS,
     AttentionMapExplorer,

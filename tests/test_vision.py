@@ -5,8 +5,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_course.attention import scaled_dot_product_attention
 from attn_course.cnn import BLOCKS, SmallCNN
+from attn_course.core.attention import scaled_dot_product_attention
 from attn_course.tables import markdown_table
 from attn_course.training import count_parameters
 from attn_course.vision import CBAM, NonLocalBlock, SpatialAttention, SqueezeExcitation

@@ -16,20 +16,11 @@ Notation (the book's notation page has the full table):
 """
 
 from .additive import AdditiveAttention
-from .attention import scaled_dot_product_attention
-from .decoder import TransformerDecoderLayer
-from .efficient import linear_attention, local_attention
-from .flash import flash_attention
-from .masks import causal_mask, padding_mask
-from .multihead import MultiHeadAttention
-from .online_softmax import online_softmax, online_softmax_update
-from .positional import (
-    LearnedPositionalEmbedding,
-    SinusoidalPositionalEncoding,
-    sinusoidal_encoding,
-)
-from .positions import alibi_bias, alibi_slopes, rope_rotate
-from .scores import (
+from .core.attention import cross_attention, scaled_dot_product_attention, self_attention
+from .core.masks import causal_mask, padding_mask
+from .core.online_softmax import online_softmax, online_softmax_update
+from .core.positions import alibi_bias, alibi_slopes, rope_rotate, sinusoidal_encoding
+from .core.scores import (
     additive_score,
     cosine_score,
     dot_score,
@@ -37,9 +28,13 @@ from .scores import (
     location_score,
     scaled_dot_score,
 )
+from .core.softmax import entropy, logsumexp, softmax
+from .decoder import TransformerDecoderLayer
+from .efficient import linear_attention, local_attention
+from .flash import flash_attention
+from .multihead import MultiHeadAttention
+from .positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 from .seed import set_seed
-from .self_attention import cross_attention, self_attention
-from .softmax import entropy, logsumexp, softmax
 from .training import count_parameters, minibatches, train
 from .transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from .scores import additive_score
-from .softmax import softmax
+from .core.scores import additive_score
+from .core.softmax import softmax
 
 __all__ = ["AdditiveAttention"]
 

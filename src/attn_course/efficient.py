@@ -28,7 +28,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from .attention import scaled_dot_product_attention
+from .core.attention import scaled_dot_product_attention
+from .core.masks import sliding_window_mask
 from .flash import flash_attention
 
 __all__ = [
@@ -40,7 +41,6 @@ __all__ = [
     "local_attention",
     "median_time",
     "peak_memory",
-    "sliding_window_mask",
 ]
 
 
@@ -55,16 +55,6 @@ def _check_self(q: Tensor, k: Tensor, v: Tensor) -> None:
         )
 
 
-def sliding_window_mask(n: int, window: int, *, causal: bool = False) -> Tensor:
-    """Boolean ``(n, n)`` mask, True where ``|i − j| ≤ window`` (and ``j ≤ i`` if causal)."""
-    if window < 0:
-        raise ValueError(f"window must be ≥ 0, got {window}")
-    i = torch.arange(n).unsqueeze(-1)  # (n, 1)
-    j = torch.arange(n)  # (n,)
-    keep = (i - j).abs() <= window
-    return keep & (j <= i) if causal else keep
-
-
 def local_attention(
     q: Tensor, k: Tensor, v: Tensor, window: int, *, causal: bool = False,
     block_size: int | None = None,
@@ -74,7 +64,7 @@ def local_attention(
     Computed in query blocks of ``block_size`` rows (default ``max(window, 32)``); each block
     calls the course's :func:`~attn_course.scaled_dot_product_attention` on the keys it can
     see, so memory is ``O(N · (block + 2·window))`` instead of ``O(N²)``. Equal to full
-    attention with :func:`sliding_window_mask`.
+    attention with :func:`attn_course.core.masks.sliding_window_mask`.
 
     Args:
         q, k, v: ``(..., N, d_k)``, ``(..., N, d_k)``, ``(..., N, d_v)``.
@@ -93,11 +83,8 @@ def local_attention(
     for i0 in range(0, n, c):
         i1 = min(i0 + c, n)
         j0, j1 = max(0, i0 - window), (i1 if causal else min(n, i1 + window))
-        rows = torch.arange(i0, i1).unsqueeze(-1)  # (c, 1)
-        cols = torch.arange(j0, j1)  # (j1 - j0,)
-        mask = (rows - cols).abs() <= window
-        if causal:
-            mask &= cols <= rows
+        mask = sliding_window_mask(i1 - i0, window, causal=causal, n_k=j1 - j0, offset=i0 - j0,
+                                   like=q)  # (c, j1 - j0): the keys this block may see
         out, _ = scaled_dot_product_attention(
             q[..., i0:i1, :], k[..., j0:j1, :], v[..., j0:j1, :], mask=mask
         )

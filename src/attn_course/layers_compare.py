@@ -3,7 +3,7 @@
 Each maps ``x (B, N, d)`` to ``(B, N, d)``:
 
 - :class:`SelfAttentionLayer` — every position attends to every position in one
-  step (the package's :func:`~attn_course.attention.scaled_dot_product_attention`);
+  step (the package's :func:`~attn_course.core.attention.scaled_dot_product_attention`);
   with ``projections=False`` it is the bare ``softmax(x xᵀ/√d) x`` that Table 1 counts.
 - :class:`RecurrentLayer` — an Elman RNN written as the loop it is:
   ``h_t = tanh(x_t W + h_{t-1} U + b)``, one time step after another.
@@ -22,8 +22,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from .attention import scaled_dot_product_attention
-from .masks import causal_mask
+from .core.attention import scaled_dot_product_attention
+from .core.masks import causal_mask
 
 __all__ = [
     "DilatedConvStack",

@@ -11,8 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .attention import scaled_dot_product_attention
-from .masks import causal_mask
+from .core.attention import scaled_dot_product_attention
+from .core.masks import causal_mask
 
 __all__ = ["MultiHeadAttention"]
 

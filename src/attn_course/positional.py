@@ -13,61 +13,12 @@ Both modules take token vectors ``(B, N, d_model)`` and return ``x + P[:N]`` of 
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 import torch
 from torch import Tensor, nn
 
-__all__ = [
-    "LearnedPositionalEmbedding",
-    "SinusoidalPositionalEncoding",
-    "sinusoidal_encoding",
-]
+from .core.positions import sinusoidal_encoding
 
-Array = Any
-
-
-def sinusoidal_encoding(
-    N: int, d_model: int, *, base: float = 10000.0, like: Array | None = None
-) -> Array:
-    """The sinusoidal position table ``(N, d_model)`` of Vaswani et al. (2017).
-
-    Even columns ``2i`` hold ``sin(pos · ω_i)`` and odd columns ``2i+1`` hold
-    ``cos(pos · ω_i)`` with frequencies ``ω_i = base^(-2i / d_model)``, so every
-    pair of columns is a point turning on a circle at its own speed. (For odd
-    ``d_model`` the last column is a sine.)
-
-    Args:
-        N: number of positions (rows), ``pos = 0 … N-1``.
-        d_model: width of the encoding (columns), at least 1.
-        base: the wavelength scale; the slowest pair has period ``2π · base``.
-        like: if a torch tensor is given, return a float tensor of its dtype and device;
-            otherwise a float64 NumPy array.
-
-    Returns:
-        ``(N, d_model)`` array with entries in ``[-1, 1]``; row 0 is ``[0, 1, 0, 1, …]``.
-
-    Raises:
-        ValueError: if ``N < 0``, ``d_model < 1`` or ``base <= 1``.
-    """
-    if int(N) != N or N < 0:
-        raise ValueError(f"N must be a non-negative integer, got {N!r}")
-    if int(d_model) != d_model or d_model < 1:
-        raise ValueError(f"d_model must be a positive integer, got {d_model!r}")
-    if not base > 1:
-        raise ValueError(f"base must be greater than 1, got {base!r}")
-    pos = np.arange(int(N), dtype=np.float64)[:, None]  # (N, 1)
-    two_i = np.arange(0, int(d_model), 2, dtype=np.float64)  # (ceil(d_model/2),)
-    omega = base ** (-two_i / d_model)  # (ceil(d_model/2),)
-    angles = pos * omega  # (N, ceil(d_model/2))
-    pe = np.zeros((int(N), int(d_model)))
-    pe[:, 0::2] = np.sin(angles)
-    pe[:, 1::2] = np.cos(angles[:, : d_model // 2])
-    if like is not None and hasattr(like, "detach"):
-        dtype = like.dtype if like.is_floating_point() else torch.float32
-        return torch.as_tensor(pe, dtype=dtype, device=like.device)
-    return pe
+__all__ = ["LearnedPositionalEmbedding", "SinusoidalPositionalEncoding"]
 
 
 def _check_x(x: Tensor, d_model: int, max_len: int) -> None:

@@ -1,7 +1,7 @@
 """Where tokens are (chapter 14): four ways to give attention positions.
 
 Two *absolute* methods add a vector per position to the token vectors before attention:
-sinusoidal (:func:`~attn_course.positional.sinusoidal_encoding`, Vaswani et al. 2017) and
+sinusoidal (:func:`~attn_course.core.positions.sinusoidal_encoding`, Vaswani et al. 2017) and
 learned (:class:`~attn_course.positional.LearnedPositionalEmbedding`). Two *relative*
 methods leave the tokens alone and change how scores are computed:
 
@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 from torch import Tensor, nn
 
-from .positional import LearnedPositionalEmbedding, sinusoidal_encoding
+from .core.positions import alibi_bias, alibi_slopes, rope_rotate, sinusoidal_encoding
+from .positional import LearnedPositionalEmbedding
 
 __all__ = [
     "ALiBi",
@@ -31,51 +31,9 @@ __all__ = [
     "PositionMethod",
     "RoPE",
     "Sinusoidal",
-    "alibi_bias",
-    "alibi_slopes",
     "make_method",
     "offset_profile",
-    "rope_rotate",
 ]
-
-
-def rope_rotate(x: Tensor, *, base: float = 10000.0, offset: int = 0) -> Tensor:
-    """Rotate feature pairs ``(x_{2i}, x_{2i+1})`` of position ``p`` by the angle ``p · ω_i``.
-
-    ``ω_i = base^(−2i/d_k)`` are the frequencies of the sinusoidal encoding; the sines and
-    cosines are read from :func:`~attn_course.positional.sinusoidal_encoding` (even columns
-    sin, odd columns cos).
-
-    Args:
-        x: ``(..., N, d_k)`` with ``d_k`` even; row ``r`` is position ``offset + r``.
-        offset: position of the first row.
-
-    Returns:
-        The rotated tensor, same shape.
-    """
-    n, d = x.shape[-2], x.shape[-1]
-    if d % 2:
-        raise ValueError(f"RoPE needs an even feature size d_k, got x with shape {tuple(x.shape)}")
-    table = sinusoidal_encoding(offset + n, d, base=base, like=x)[offset:]  # (N, d_k)
-    sin, cos = table[:, 0::2], table[:, 1::2]  # (N, d_k/2) each
-    x1, x2 = x[..., 0::2], x[..., 1::2]  # (..., N, d_k/2) each
-    out = torch.stack([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)  # (..., N, d_k/2, 2)
-    return out.flatten(-2)  # (..., N, d_k)
-
-
-def alibi_slopes(n_heads: int) -> Tensor:
-    """ALiBi's head slopes ``2^(−8h/H)`` for ``h = 1 … H``: a geometric sequence, ``(H,)``."""
-    if n_heads < 1:
-        raise ValueError(f"n_heads must be ≥ 1, got {n_heads}")
-    return torch.tensor([2.0 ** (-8.0 * h / n_heads) for h in range(1, n_heads + 1)])
-
-
-def alibi_bias(n_q: int, n_k: int, slopes: Tensor) -> Tensor:
-    """The bias ``−slope_h · |i − j|`` added to the scores: ``(H, n_q, n_k)``."""
-    i = torch.arange(n_q).unsqueeze(-1)  # (n_q, 1)
-    j = torch.arange(n_k)  # (n_k,)
-    dist = (i - j).abs().to(slopes.dtype)  # (n_q, n_k)
-    return -slopes.view(-1, 1, 1) * dist  # (H, n_q, n_k)
 
 
 class PositionMethod(nn.Module):

@@ -17,9 +17,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .masks import causal_mask
+from .core.masks import causal_mask
+from .core.softmax import softmax
 from .positions import PositionMethod, make_method
-from .softmax import softmax
 from .training import minibatches, train
 from .transformer import FeedForward
 

@@ -1,6 +1,6 @@
 """The alignment-score family side by side (chapter 3): parameters, FLOPs, wall time.
 
-The six scores of :mod:`attn_course.scores` are computed here on the same queries
+The six scores of :mod:`attn_course.core.scores` are computed here on the same queries
 and keys, with parameters drawn once, so the chapter can compare the weights each
 produces, how many parameters each learns, how many floating-point operations it
 costs (counted by formula, and the matrix-product part cross-checked with torch's
@@ -18,14 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .scores import (
-    additive_score,
-    cosine_score,
-    dot_score,
-    general_score,
-    location_score,
-    scaled_dot_score,
-)
+from .core.scores import SCORE_NAMES, score
 
 __all__ = [
     "SCORE_NAMES",
@@ -42,7 +35,6 @@ __all__ = [
 
 Array = Any
 
-SCORE_NAMES: tuple[str, ...] = ("dot", "scaled_dot", "general", "additive", "cosine", "location")
 
 
 def _check_name(name: str) -> None:
@@ -101,7 +93,7 @@ def key_length_sweep(
         ``{name: (len(lengths),)}`` — the softmax weight on key B for each score in ``names``
         (any of ``dot``, ``scaled_dot``, ``cosine``).
     """
-    from .softmax import softmax
+    from .core.softmax import softmax
 
     lengths = np.asarray(lengths, dtype=float)
     a = math.radians(angle_deg)
@@ -113,7 +105,7 @@ def key_length_sweep(
         w = []
         for length in lengths:
             k = np.array([[1.0, 0.0], [length * math.cos(a), length * math.sin(a)]])  # (2, 2)
-            w.append(float(softmax(_score(name, q, k, {}))[0, 1]))
+            w.append(float(softmax(score(name, q, k, {}))[0, 1]))
         out[name] = np.asarray(w)
     return out
 
@@ -122,24 +114,9 @@ def all_scores(q: Array, k: Array, params: dict[str, Array]) -> dict[str, Array]
     """Every score of ``SCORE_NAMES`` for queries ``(..., n_q, d)`` and keys ``(..., n_k, d)``.
 
     Returns:
-        ``{name: scores (..., n_q, n_k)}``, from the functions of :mod:`attn_course.scores`.
+        ``{name: scores (..., n_q, n_k)}``, from the functions of :mod:`attn_course.core.scores`.
     """
-    return {name: _score(name, q, k, params) for name in SCORE_NAMES}
-
-
-def _score(name: str, q: Array, k: Array, p: dict[str, Array]) -> Array:
-    _check_name(name)
-    if name == "dot":
-        return dot_score(q, k)
-    if name == "scaled_dot":
-        return scaled_dot_score(q, k)
-    if name == "general":
-        return general_score(q, k, p["W"])
-    if name == "additive":
-        return additive_score(q, k, p["W_q"], p["W_k"], p["w_v"])
-    if name == "cosine":
-        return cosine_score(q, k)
-    return location_score(q, p["W_loc"])
+    return {name: score(name, q, k, params) for name in SCORE_NAMES}
 
 
 def score_param_count(name: str, d_q: int, d_k: int, n_k: int, d_a: int) -> int:
@@ -190,7 +167,7 @@ def counted_matmul_flops(name: str, q: Any, k: Any, params: dict[str, Any]) -> i
     from torch.utils.flop_counter import FlopCounterMode
 
     with FlopCounterMode(display=False) as counter:
-        _score(name, q, k, params)
+        score(name, q, k, params)
     return int(counter.get_total_flops())
 
 
@@ -204,11 +181,11 @@ def time_score(
     torch.set_num_threads(threads)
     try:
         with torch.no_grad():
-            _score(name, q, k, params)  # warm-up
+            score(name, q, k, params)  # warm-up
             times = []
             for _ in range(repeats):
                 t0 = time.perf_counter()
-                _score(name, q, k, params)
+                score(name, q, k, params)
                 times.append(time.perf_counter() - t0)
     finally:
         torch.set_num_threads(old)

@@ -24,9 +24,9 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .additive import AdditiveAttention
-from .masks import padding_mask
-from .scores import additive_score, dot_score, general_score
-from .softmax import softmax
+from .core.masks import padding_mask
+from .core.scores import additive_score, dot_score, general_score
+from .core.softmax import softmax
 
 __all__ = ["ATTENTION_KINDS", "Encoder", "ScoreAttention", "Seq2Seq"]
 
@@ -55,7 +55,7 @@ class Encoder(nn.Module):
 
 
 class ScoreAttention(nn.Module):
-    """Attention with a chosen score function from :mod:`attn_course.scores`.
+    """Attention with a chosen score function from :mod:`attn_course.core.scores`.
 
     ``kind``: ``"dot"`` (``q·k``), ``"general"`` (``q W kᵀ``) or ``"additive"``
     (``w_vᵀ tanh(q W_q + k W_k)``). ``query (B, n_q, d)``, ``keys (B, n_k, d)``,

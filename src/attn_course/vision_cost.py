@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .attention import scaled_dot_product_attention
+from .core.attention import scaled_dot_product_attention
 
 __all__ = ["PixelCost", "attention_cost", "conv_cost", "measure_pixel_costs"]
 

@@ -242,7 +242,7 @@ def move_controls(view: Any) -> Iterator[str]:
 # --- a page with one of every view (independent of the chapters) -----------------------
 def example_views() -> list[Any]:
     """One instance of each view, with small seeded data."""
-    from attn_course.retrieval import make_key_value_store
+    from attn_course.data.key_value import make_key_value_store
     from attn_course.views import (
         AttentionMapExplorer,
         RetrievalPlayground,

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import attn_course as ac
-from attn_course.masks import causal_mask
-from attn_course.retrieval import neg_sq_distance
+from attn_course.core.masks import causal_mask
+from attn_course.core.retrieval import neg_sq_distance
 from attn_course.views.prng import normals, uniforms
 
 pytestmark = pytest.mark.browser

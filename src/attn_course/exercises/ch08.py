@@ -18,7 +18,7 @@ def _reference_step(s_prev: torch.Tensor, ann: torch.Tensor, W_q: torch.Tensor,
                     W_k: torch.Tensor, w_v: torch.Tensor, lengths: torch.Tensor
                     ) -> tuple[torch.Tensor, torch.Tensor]:
     from ..additive import AdditiveAttention
-    from ..masks import padding_mask
+    from ..core.masks import padding_mask
 
     attn = AdditiveAttention(W_q.shape[0], W_k.shape[0], W_q.shape[1])
     with torch.no_grad():

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..masks import causal_mask
+from ..core.masks import causal_mask
 from ..training import count_parameters
 from ..transformer import TransformerEncoderLayer
 from ._base import Checker, CheckResult

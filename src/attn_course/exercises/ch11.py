@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..attention import scaled_dot_product_attention
+from ..core.attention import scaled_dot_product_attention
 from ..vision import SqueezeExcitation
 from ..vision_cost import attention_cost
 from ._base import Checker, CheckResult, run

@@ -1,82 +1,21 @@
-"""Self-attention and cross-attention from one projection each (chapter 6).
+"""The hand-made sentences of chapter 6 (self- and cross-attention you can read).
 
-In *self*-attention one sequence ``X (N, d_model)`` supplies the queries, the keys and
-the values, each through its own linear map::
-
-    Q = X W_q,  K = X W_k,  V = X W_v,   out = softmax(Q Kᵀ / √d_k) V
-
-In *cross*-attention the queries come from another sequence (``X_q``) than the keys
-and values (``X_kv``). Both reuse :func:`attn_course.scaled_dot_product_attention`;
-they work on NumPy arrays and torch tensors alike, with any leading batch axes.
-
-:func:`toy_sentence` and :func:`toy_translation` hold the chapter's hand-made example:
-eight named features per word and projections chosen so that the weights can be read.
+:func:`toy_sentence` and :func:`toy_translation` hold eight named features per word and
+projections chosen so that the attention weights of
+:func:`attn_course.self_attention` and :func:`attn_course.cross_attention` can be read
+word by word.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from ._backend import shape_of
-from .attention import scaled_dot_product_attention
-
-__all__ = ["FEATURES", "ToySentence", "cross_attention", "self_attention", "toy_sentence",
-           "toy_translation"]
-
-Array = Any
+__all__ = ["FEATURES", "ToySentence", "toy_sentence", "toy_translation"]
 
 FEATURES = ["determiner", "noun", "verb", "preposition", "animal", "object", "action", "place"]
 """Names of the 8 columns of the toy word vectors."""
-
-
-def _check_proj(name: str, W: Array, d_in: int, x_name: str, x_shape: tuple[int, ...]) -> None:
-    ws = shape_of(W)
-    if len(ws) != 2 or ws[0] != d_in:
-        raise ValueError(f"{name} must have shape (d_model={d_in}, d) to map {x_name} of shape "
-                         f"{x_shape}, got {ws}")
-
-
-def cross_attention(
-    X_q: Array, X_kv: Array, W_q: Array, W_k: Array, W_v: Array, *, mask: Array | None = None
-) -> tuple[Array, Array]:
-    """Queries from ``X_q``, keys and values from ``X_kv``.
-
-    Args:
-        X_q: ``(..., n_q, d_model)``; X_kv: ``(..., n_k, d_model)``.
-        W_q, W_k: ``(d_model, d_k)``; W_v: ``(d_model, d_v)``.
-        mask: boolean, broadcastable to ``(..., n_q, n_k)``, True = may attend.
-
-    Returns:
-        ``(out (..., n_q, d_v), weights (..., n_q, n_k))``.
-
-    Raises:
-        ValueError: if a projection does not fit its input (names both shapes).
-    """
-    for name, W, X, xn in (("W_q", W_q, X_q, "X_q"), ("W_k", W_k, X_kv, "X_kv"),
-                           ("W_v", W_v, X_kv, "X_kv")):
-        if len(shape_of(X)) < 2:
-            raise ValueError(f"{xn} must have shape (..., N, d_model), got {shape_of(X)}")
-        _check_proj(name, W, shape_of(X)[-1], xn, shape_of(X))
-    if shape_of(W_q)[1] != shape_of(W_k)[1]:
-        raise ValueError(f"W_q and W_k must give the same d_k: W_q {shape_of(W_q)}, "
-                         f"W_k {shape_of(W_k)}")
-    Q = X_q @ W_q  # (..., n_q, d_k)
-    K = X_kv @ W_k  # (..., n_k, d_k)
-    V = X_kv @ W_v  # (..., n_k, d_v)
-    return scaled_dot_product_attention(Q, K, V, mask=mask)
-
-
-def self_attention(
-    X: Array, W_q: Array, W_k: Array, W_v: Array, *, mask: Array | None = None
-) -> tuple[Array, Array]:
-    """Self-attention of ``X (..., N, d_model)``: the same sequence gives Q, K and V.
-
-    Returns ``(out (..., N, d_v), weights (..., N, N))``; see :func:`cross_attention`.
-    """
-    return cross_attention(X, X, W_q, W_k, W_v, mask=mask)
 
 
 @dataclass(frozen=True)

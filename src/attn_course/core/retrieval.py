@@ -5,7 +5,8 @@ returns the value whose key *equals* the query; nearest lookup the value of the
 *closest* key; soft lookup returns a *weighted average* of all values, with
 weights ``softmax(score(q, k_i) / temperature)``. That last one is attention.
 Nadaraya–Watson kernel regression (1964) is the same computation with a
-Gaussian kernel.
+Gaussian kernel; :func:`loo_mse` is its leave-one-out error, which
+:func:`attn_course.experiments.retrieval.fit_bandwidth` minimises.
 
 Shapes: ``keys (n_k, d)``, ``values (n_k,)`` or ``(n_k, d_v)``, ``query (d,)`` or
 ``(n_q, d)``. NumPy arrays or torch tensors.
@@ -16,25 +17,17 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-import numpy as np
-
-from ._backend import array_namespace, shape_of
+from .._backend import Array, array_namespace, shape_of
 from .softmax import softmax
 
 __all__ = [
     "exact_lookup",
-    "fit_bandwidth",
     "loo_mse",
-    "make_key_value_store",
-    "make_regression_data",
     "nadaraya_watson",
     "nearest_lookup",
     "neg_sq_distance",
     "soft_lookup",
-    "true_function",
 ]
-
-Array = Any
 
 
 def exact_lookup(store: Mapping[Hashable, Any], query: Hashable) -> Any:
@@ -147,72 +140,6 @@ def loo_mse(x_train: Array, y_train: Array, bandwidth: Any) -> Any:
     weights = softmax(scores / (2.0 * bandwidth**2), axis=-1, mask=not_self)
     y_hat = weights @ y_train  # (n,)
     return xp.mean((y_hat - y_train) ** 2)
-
-
-def fit_bandwidth(
-    x_train: np.ndarray,
-    y_train: np.ndarray,
-    *,
-    init: float = 1.0,
-    steps: int = 200,
-    lr: float = 0.05,
-    progress: bool = True,
-) -> tuple[float, list[float]]:
-    """Learn the bandwidth by gradient descent on the leave-one-out MSE (Adam on ``log h``).
-
-    Returns:
-        ``(h, losses)``: the learned bandwidth and the loss at every step.
-    """
-    import torch
-    from tqdm.auto import tqdm
-
-    x = torch.as_tensor(x_train, dtype=torch.float64)
-    y = torch.as_tensor(y_train, dtype=torch.float64)
-    log_h = torch.tensor(float(np.log(init)), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.Adam([log_h], lr=lr)
-    losses = []
-    for _ in tqdm(range(steps), desc="fitting h", disable=not progress):
-        opt.zero_grad()
-        loss = loo_mse(x, y, torch.exp(log_h))
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return torch.exp(log_h).item(), losses
-
-
-def make_key_value_store(
-    n_keys: int = 8, *, seed: int = 0, spread: float = 3.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """A small store of 2-D keys and scalar values for the playground.
-
-    Values are a smooth function of the key (``v = k_x + 0.5·k_y``) so that nearby keys
-    hold nearby values and interpolating between them makes sense.
-
-    Returns:
-        ``keys (n_keys, 2)`` and ``values (n_keys,)``, float64, deterministic in ``seed``.
-    """
-    rng = np.random.default_rng(seed)
-    keys = rng.uniform(-spread, spread, size=(n_keys, 2))
-    values = keys[:, 0] + 0.5 * keys[:, 1]
-    return keys, values
-
-
-def make_regression_data(
-    n: int = 50, *, seed: int = 0, noise: float = 0.3
-) -> tuple[np.ndarray, np.ndarray]:
-    """Noisy samples of ``f(x) = 2 sin(x) + x^0.8`` on ``[0, 5]`` for kernel regression.
-
-    Returns:
-        ``x (n,)`` sorted and ``y (n,)``, deterministic in ``seed``.
-    """
-    rng = np.random.default_rng(seed)
-    x = np.sort(rng.uniform(0, 5, size=n))
-    return x, true_function(x) + rng.normal(0, noise, size=n)
-
-
-def true_function(x: np.ndarray) -> np.ndarray:
-    """The noiseless curve behind :func:`make_regression_data`."""
-    return 2 * np.sin(x) + x**0.8
 
 
 def _check_kv(keys: Array, values: Array) -> None:

@@ -6,7 +6,8 @@ has variance ``d_k σ_q² σ_k²``. Unscaled, the scores spread out as ``d_k``
 grows, the softmax saturates towards one-hot weights (low entropy) and its
 Jacobian ``diag(p) − p pᵀ`` — the factor every gradient passes through — shrinks
 towards zero. Dividing by ``√d_k`` keeps all three flat. This module measures
-the three curves; the chapter plots them.
+the three curves (the Jacobian is
+:func:`attn_course.core.softmax.softmax_jacobian`); the chapter plots them.
 """
 
 from __future__ import annotations
@@ -14,24 +15,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from ._backend import array_namespace, shape_of
-from .scores import dot_score
-from .softmax import entropy, softmax
+from ..core.scores import dot_score
+from ..core.softmax import entropy, softmax, softmax_jacobian_norm
 
-__all__ = [
-    "ScalingSweep",
-    "dot_product_variance",
-    "random_queries_keys",
-    "scaling_sweep",
-    "softmax_jacobian",
-    "softmax_jacobian_norm",
-]
-
-Array = Any
+__all__ = ["ScalingSweep", "dot_product_variance", "random_queries_keys", "scaling_sweep"]
 
 
 def dot_product_variance(d_k: int, var_q: float = 1.0, var_k: float = 1.0) -> float:
@@ -53,35 +43,6 @@ def random_queries_keys(
     q = rng.standard_normal((n_trials, n_q, d_k))
     k = rng.standard_normal((n_trials, n_k, d_k))
     return q, k
-
-
-def softmax_jacobian(p: Array) -> Array:
-    """Jacobian ``∂p_i/∂z_j = p_i (δ_ij − p_j)`` of the softmax, from its output ``p``.
-
-    Args:
-        p: softmax weights ``(..., n)``; NumPy or torch.
-
-    Returns:
-        ``(..., n, n)`` — ``diag(p) − p pᵀ`` for every row of ``p``.
-    """
-    if len(shape_of(p)) < 1:
-        raise ValueError(f"p must have at least one axis (..., n), got shape {shape_of(p)}")
-    xp = array_namespace(p)
-    outer = xp.expand_dims(p, axis=-1) * xp.expand_dims(p, axis=-2)  # (..., n, n)
-    eye = xp.eye(shape_of(p)[-1], dtype=p.dtype)
-    if hasattr(p, "device") and hasattr(eye, "to"):
-        eye = eye.to(p.device)
-    return xp.expand_dims(p, axis=-1) * eye - outer  # (..., n, n)
-
-
-def softmax_jacobian_norm(p: Array) -> Array:
-    """Frobenius norm of the softmax Jacobian for every row of ``p``: ``(..., n) → (...)``.
-
-    It is 0 for one-hot weights (no gradient flows) and ``√(n−1)/n`` for uniform ones.
-    """
-    xp = array_namespace(p)
-    J = softmax_jacobian(p)
-    return xp.sqrt(xp.sum(J * J, axis=(-2, -1)))
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,20 @@
-"""Softmax and its companions (chapter 5): stable, masked, with a temperature.
+"""Softmax and its companions (chapters 4–5): stable, masked, with a temperature.
 
 All functions accept NumPy arrays or torch tensors and return the same kind.
-Masks are boolean with **True = keep / may attend**; a row whose entries are
-all masked gives all zeros (never NaN).
+Masks are boolean with **True = keep / may attend** (:mod:`attn_course.core.masks`);
+a row whose entries are all masked gives all zeros (never NaN).
+:func:`softmax_jacobian` is the factor ``diag(p) − p pᵀ`` every gradient passes through
+(chapter 4 measures how it vanishes when the scores are not scaled).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
-from ._backend import array_namespace, as_like, broadcast_shapes_or_raise, shape_of
+from .._backend import Array, array_namespace, as_float, shape_of
+from .masks import mask_scores
 
-__all__ = ["entropy", "logsumexp", "softmax"]
-
-Array = Any
+__all__ = ["entropy", "logsumexp", "softmax", "softmax_jacobian", "softmax_jacobian_norm"]
 
 
 def _check_temperature(temperature: float) -> None:
@@ -24,20 +24,6 @@ def _check_temperature(temperature: float) -> None:
         raise ValueError(f"temperature must be a positive number, got {temperature!r}") from None
     if not t > 0 or math.isinf(t):
         raise ValueError(f"temperature must be a positive, finite number, got {temperature!r}")
-
-
-def _prepare_mask(mask: Array, x: Array) -> Array:
-    """Check that ``mask`` is boolean and broadcasts to ``x``; return it as ``x``'s kind."""
-    m = as_like(mask, x)
-    xp = array_namespace(m)
-    if m.dtype != xp.bool:
-        kind = getattr(mask, "dtype", type(mask).__name__)
-        raise ValueError(
-            f"mask must be boolean (True = may attend), got dtype {kind} with shape "
-            f"{shape_of(m)}"
-        )
-    broadcast_shapes_or_raise("mask", shape_of(m), shape_of(x))
-    return m
 
 
 def softmax(
@@ -60,14 +46,9 @@ def softmax(
         ValueError: temperature ≤ 0, or a mask that is not boolean or does not broadcast.
     """
     _check_temperature(temperature)
+    x = as_float(x)
     xp = array_namespace(x)
-    if not xp.isdtype(x.dtype, "real floating"):
-        x = xp.astype(x, xp.float64 if not _is_torch_ns(xp) else xp.float32)
-    z = x / temperature
-    if mask is not None:
-        m = _prepare_mask(mask, x)
-        neg_inf = xp.asarray(-math.inf, dtype=z.dtype)
-        z = xp.where(m, z, neg_inf)
+    z = mask_scores(x / temperature, mask)
     # Subtract the row maximum so that exp never overflows (chapter 5).
     z_max = xp.max(z, axis=axis, keepdims=True)
     z_max = xp.where(xp.isfinite(z_max), z_max, xp.zeros_like(z_max))
@@ -100,5 +81,30 @@ def entropy(p: Array, axis: int = -1) -> Array:
     return -xp.sum(p * xp.log(safe), axis=axis)
 
 
-def _is_torch_ns(xp: Any) -> bool:
-    return "torch" in getattr(xp, "__name__", "")
+def softmax_jacobian(p: Array) -> Array:
+    """Jacobian ``∂p_i/∂z_j = p_i (δ_ij − p_j)`` of the softmax, from its output ``p``.
+
+    Args:
+        p: softmax weights ``(..., n)``; NumPy or torch.
+
+    Returns:
+        ``(..., n, n)`` — ``diag(p) − p pᵀ`` for every row of ``p``.
+    """
+    if len(shape_of(p)) < 1:
+        raise ValueError(f"p must have at least one axis (..., n), got shape {shape_of(p)}")
+    xp = array_namespace(p)
+    outer = xp.expand_dims(p, axis=-1) * xp.expand_dims(p, axis=-2)  # (..., n, n)
+    eye = xp.eye(shape_of(p)[-1], dtype=p.dtype)
+    if hasattr(p, "device") and hasattr(eye, "to"):
+        eye = eye.to(p.device)
+    return xp.expand_dims(p, axis=-1) * eye - outer  # (..., n, n)
+
+
+def softmax_jacobian_norm(p: Array) -> Array:
+    """Frobenius norm of the softmax Jacobian for every row of ``p``: ``(..., n) → (...)``.
+
+    It is 0 for one-hot weights (no gradient flows) and ``√(n−1)/n`` for uniform ones.
+    """
+    xp = array_namespace(p)
+    J = softmax_jacobian(p)
+    return xp.sqrt(xp.sum(J * J, axis=(-2, -1)))

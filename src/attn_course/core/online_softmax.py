@@ -16,15 +16,15 @@ block's ``exp(s − m_new) @ v``.
 
 All functions accept NumPy arrays or torch tensors and return the same kind.
 Masked entries (``mask`` False) count as ``−∞``; a row with nothing kept gives
-zeros, as in :func:`attn_course.softmax`.
+zeros, as in :func:`attn_course.softmax` (the same promotion and mask rule).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
-from ._backend import array_namespace, as_like, broadcast_shapes_or_raise, shape_of
+from .._backend import Array, array_namespace, as_float, shape_of
+from .masks import mask_scores
 
 __all__ = [
     "online_logsumexp",
@@ -34,8 +34,6 @@ __all__ = [
     "online_softmax_trace",
     "online_softmax_update",
 ]
-
-Array = Any
 
 
 def online_softmax_init(like: Array, axis: int = -1) -> tuple[Array, Array]:
@@ -53,7 +51,7 @@ def online_softmax_init(like: Array, axis: int = -1) -> tuple[Array, Array]:
     if not shape:
         raise ValueError("like must have at least one axis, got a 0-d array")
     shape[axis] = 1
-    dtype = like.dtype if xp.isdtype(like.dtype, "real floating") else xp.float64
+    dtype = as_float(like).dtype  # the promotion rule of the softmax
     m = xp.full(tuple(shape), -math.inf, dtype=dtype)
     l = xp.zeros(tuple(shape), dtype=dtype)
     if hasattr(like, "device") and hasattr(m, "to"):
@@ -97,16 +95,8 @@ def online_softmax_update(
 
 
 def _masked_logits(x: Array, mask: Array | None) -> Array:
-    xp = array_namespace(x)
-    if not xp.isdtype(x.dtype, "real floating"):
-        x = xp.astype(x, xp.float64)
-    if mask is None:
-        return x
-    mk = as_like(mask, x)
-    if mk.dtype != xp.bool:
-        raise ValueError(f"mask must be boolean (True = may attend), got shape {shape_of(mk)}")
-    broadcast_shapes_or_raise("mask", shape_of(mk), shape_of(x))
-    return xp.where(mk, x, xp.asarray(-math.inf, dtype=x.dtype))
+    """The logits as :func:`attn_course.softmax` sees them: promoted to float, masked to −∞."""
+    return mask_scores(as_float(x), mask)
 
 
 def _check_block(block_size: int) -> int:

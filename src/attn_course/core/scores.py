@@ -16,25 +16,39 @@ additive (concat)  w_vᵀ tanh(q W_q + k W_k)            W_q, W_k, w_v
 cosine             q·k / (‖q‖‖k‖)                      none
 location           q W  (ignores the keys' content)    W: (d_q, n_k)
 =================  ==================================  ===================
+
+:func:`score` is the one dispatcher: ``score(name, q, k, params)`` computes any of them
+by its name in :data:`SCORE_NAMES`, taking the parameters it needs from ``params``.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
 
-from ._backend import array_namespace, shape_of
+from .._backend import Array, array_namespace, shape_of
 
 __all__ = [
+    "SCORE_NAMES",
+    "SCORE_PARAMETERS",
     "additive_score",
     "cosine_score",
     "dot_score",
     "general_score",
     "location_score",
     "scaled_dot_score",
+    "score",
 ]
 
-Array = Any
+SCORE_NAMES: tuple[str, ...] = ("dot", "scaled_dot", "general", "additive", "cosine", "location")
+"""The names :func:`score` accepts, in the order of the table above."""
+
+SCORE_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "dot": (), "scaled_dot": (), "general": ("W",), "additive": ("W_q", "W_k", "w_v"),
+    "cosine": (), "location": ("W_loc",),
+}
+"""The keys of ``params`` each score needs: ``W (d_q, d_k)``; ``W_q (d_q, d_a)``,
+``W_k (d_k, d_a)``, ``w_v (d_a,)``; ``W_loc (d_q, n_k)``."""
 
 
 def _check_pair(q: Array, k: Array, *, same_dim: bool = True) -> None:
@@ -120,3 +134,38 @@ def location_score(q: Array, W: Array) -> Array:
     if len(qs) < 2 or len(ws) != 2 or ws[0] != qs[-1]:
         raise ValueError(f"W must have shape (d_q={qs[-1] if qs else '?'}, n_k), got {ws}")
     return q @ W
+
+
+def score(name: str, q: Array, k: Array, params: Mapping[str, Array] | None = None) -> Array:
+    """The score called ``name`` (one of :data:`SCORE_NAMES`) of queries against keys.
+
+    Args:
+        name: ``"dot"``, ``"scaled_dot"``, ``"general"``, ``"additive"``, ``"cosine"`` or
+            ``"location"``.
+        q: ``(..., n_q, d_q)``; k: ``(..., n_k, d_k)``.
+        params: the parameters the score needs (:data:`SCORE_PARAMETERS`); others are ignored.
+
+    Returns:
+        ``(..., n_q, n_k)``.
+
+    Raises:
+        ValueError: an unknown ``name``, or a parameter it needs missing from ``params``.
+    """
+    if name not in SCORE_NAMES:
+        raise ValueError(f"score must be one of {SCORE_NAMES}, got {name!r}")
+    p = {} if params is None else params
+    missing = [key for key in SCORE_PARAMETERS[name] if key not in p]
+    if missing:
+        raise ValueError(f"the {name} score needs params {SCORE_PARAMETERS[name]}, "
+                         f"missing {tuple(missing)}")
+    if name == "dot":
+        return dot_score(q, k)
+    if name == "scaled_dot":
+        return scaled_dot_score(q, k)
+    if name == "general":
+        return general_score(q, k, p["W"])
+    if name == "additive":
+        return additive_score(q, k, p["W_q"], p["W_k"], p["w_v"])
+    if name == "cosine":
+        return cosine_score(q, k)
+    return location_score(q, p["W_loc"])
