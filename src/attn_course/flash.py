@@ -146,7 +146,8 @@ def flash_attention(
         q: queries ``(..., n_q, d_k)``, a floating-point torch tensor (e.g. ``(B, H, N, d_k)``).
         k: keys ``(..., n_k, d_k)``.
         v: values ``(..., n_k, d_v)``. The batch axes ``...`` of q, k, v must broadcast.
-        causal: query ``i`` attends only to keys ``j ≤ i`` (top-left aligned, as torch does).
+        causal: query ``i`` attends only to keys ``j ≤ i``, top-left aligned as torch's
+            ``is_causal`` and :func:`attn_course.causal_mask` (:mod:`attn_course.core.masks`).
         block_size: tile size, an int for square ``block × block`` tiles or a pair
             ``(block_q, block_k)``. Extra memory is about ``batch · block_q · block_k``
             floats for the tile plus O(N) for the running statistics. The default, 512,

@@ -5,6 +5,22 @@
 Every function of the package that takes a mask checks it with :func:`check_mask` and
 applies it with :func:`mask_scores`: a masked entry becomes ``−∞`` before the softmax, so
 it gets exactly zero weight, and a query whose row is fully masked gets zeros, never NaN.
+
+**Causal alignment: top-left**, as ``scaled_dot_product_attention(is_causal=True)``. Query
+``i`` may attend key ``j`` iff ``j ≤ i + offset``, with ``offset = 0`` by default, for any
+numbers of queries ``n_q`` and keys ``n_k``::
+
+    causal_mask(3, 5)          causal_mask(3, 5, offset=2)   (= n_k − n_q: bottom-right)
+    1 0 0 0 0                  1 1 1 0 0
+    1 1 0 0 0                  1 1 1 1 0
+    1 1 1 0 0                  1 1 1 1 1
+
+A decoding step whose ``n_q`` new queries come after ``n_k − n_q`` cached keys passes
+``offset = n_k − n_q``. Every function with a ``causal`` flag or a causal mask —
+:func:`causal_mask`, :func:`sliding_window_mask`, :func:`attn_course.flash_attention`,
+:func:`attn_course.local_attention`, :func:`attn_course.linear_attention`,
+:class:`attn_course.MultiHeadAttention` ``(is_causal=True)`` and the layers built on it —
+uses this alignment.
 """
 
 from __future__ import annotations
@@ -19,17 +35,19 @@ from .._backend import Array, array_namespace, as_like, broadcast_shapes_or_rais
 __all__ = ["causal_mask", "check_mask", "mask_scores", "padding_mask", "sliding_window_mask"]
 
 
-def causal_mask(n_q: int, n_k: int | None = None, *, like: Array | None = None) -> Array:
-    """Mask ``(n_q, n_k)`` where query ``i`` may attend to keys ``j ≤ i + (n_k - n_q)``.
+def causal_mask(
+    n_q: int, n_k: int | None = None, *, offset: int = 0, like: Array | None = None
+) -> Array:
+    """Mask ``(n_q, n_k)`` where query ``i`` may attend key ``j`` iff ``j ≤ i + offset``.
 
-    With ``n_k = n_q`` (self-attention) this is the lower triangle including the
-    diagonal. When ``n_k > n_q`` the queries are taken to be the *last* ``n_q``
-    positions (as when decoding with a cache), so every query sees its own
-    position and everything before it.
+    With ``n_k = n_q`` (self-attention) and ``offset = 0`` this is the lower triangle
+    including the diagonal. The alignment is top-left for every shape (see the module
+    docstring); ``offset = n_k − n_q`` gives the bottom-right alignment of a decoding step.
 
     Args:
         n_q: number of queries (rows).
         n_k: number of keys (columns); defaults to ``n_q``.
+        offset: how many keys beyond its own index each query may also see (may be negative).
         like: if a torch tensor is given, the mask is a torch tensor on its device;
             otherwise a NumPy array.
 
@@ -39,7 +57,7 @@ def causal_mask(n_q: int, n_k: int | None = None, *, like: Array | None = None) 
     n_k = n_q if n_k is None else n_k
     if n_q < 0 or n_k < 0:
         raise ValueError(f"n_q and n_k must be non-negative, got n_q={n_q}, n_k={n_k}")
-    m = np.tril(np.ones((n_q, n_k), dtype=bool), k=n_k - n_q)
+    m = np.tril(np.ones((n_q, n_k), dtype=bool), k=offset)
     return _to_kind(m, like)
 
 
@@ -53,7 +71,7 @@ def sliding_window_mask(
     Args:
         n: number of queries; n_k: number of keys (defaults to ``n``).
         window: how many positions each side a query may look (``0`` = only itself).
-        causal: look only backwards (``j ≤ i + offset``).
+        causal: look only backwards, top-left aligned as :func:`causal_mask`.
         offset: position of query 0 among the keys (a block of queries cut from a longer
             sequence, as :func:`attn_course.local_attention` does).
         like: as in :func:`causal_mask`.
