@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from attn_course.complexity import (
     LAYER_KINDS,
-    count_flops,
     crossover_n,
     fit_exponent,
     gradient_by_distance,
@@ -19,7 +18,6 @@ from attn_course.complexity import (
     max_path_length,
     min_depth_to_connect,
     sequential_ops,
-    time_call,
 )
 from attn_course.layers_compare import (
     DilatedConvStack,
@@ -30,6 +28,7 @@ from attn_course.layers_compare import (
     recall_batch,
     steps_to_accuracy,
 )
+from attn_course.tools.measure import count_flops, time_call
 from attn_course.views.complexity import ComplexityView
 
 

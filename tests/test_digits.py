@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from attn_course.digits import accuracy, load_digits, train_classifier
+from attn_course.digits import load_digits, train_classifier
+from attn_course.tools.training import accuracy
 
 
 def test_shapes_range_and_split_sizes():
@@ -43,3 +44,26 @@ def test_accuracy_and_training_wrapper():
     assert r.losses[-1] < r.losses[0]
     with pytest.raises(ValueError, match="same length"):
         accuracy(model, d.x_test, d.y_test[:3])
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_train_classifier_honours_threads(threads):
+    """The thread count asked for is the one the training runs on (it used to be
+    overridden by the loop's own default of one thread), and it is restored afterwards."""
+    seen = []
+
+    class Probe(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = nn.Linear(64, 10)
+
+        def forward(self, x):
+            if self.training:
+                seen.append(torch.get_num_threads())
+            return self.linear(x.flatten(1))
+
+    d = load_digits()
+    before = torch.get_num_threads()
+    train_classifier(Probe(), d, epochs=1, batch_size=256, progress=False, threads=threads)
+    assert seen and set(seen) == {threads}
+    assert torch.get_num_threads() == before

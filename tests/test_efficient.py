@@ -18,9 +18,8 @@ from attn_course.efficient import (
     linear_attention,
     local_attention,
     measure_methods,
-    median_time,
-    peak_memory,
 )
+from attn_course.tools.measure import peak_memory, time_call, time_calls
 
 
 def _qkv(n, d=8, d_v=6, batch=(2, 3), seed=0, dtype=torch.float64):
@@ -95,10 +94,28 @@ def test_attention_matrix_bytes():
     assert attention_matrix_bytes(10, 20, batch=3, bytes_per_float=8) == 4800
 
 
-def test_median_time_is_positive_and_calls_warmup():
+def test_timer_calls_warmup_then_repeats():
     calls = []
-    t = median_time(lambda: calls.append(1), repeat=3, warmup=2)
+    t = time_call(lambda: calls.append(1), repeats=3, warmup=2)
     assert t >= 0 and len(calls) == 5
+    order = []
+    times = time_calls({"a": lambda: order.append("a"), "b": lambda: order.append("b")},
+                       repeats=2, warmup=1, stat="min")
+    assert set(times) == {"a", "b"} and order == ["a", "b"] * 3  # round-robin
+    with pytest.raises(ValueError, match="stat"):
+        time_call(lambda: None, stat="mean")
+
+
+def test_timer_threads_and_no_grad():
+    seen = []
+
+    def probe():
+        seen.append((torch.get_num_threads(), torch.is_grad_enabled()))
+
+    before = torch.get_num_threads()
+    time_call(probe, repeats=1, warmup=0, threads=2)
+    time_call(probe, repeats=1, warmup=0, grad=True)
+    assert seen == [(2, False), (before, True)] and torch.get_num_threads() == before
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

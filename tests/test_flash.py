@@ -10,8 +10,8 @@ import torch
 import torch.nn.functional as F
 
 from attn_course.core.online_softmax import online_logsumexp
-from attn_course.efficient import peak_memory
 from attn_course.flash import FlashAttentionFunction, flash_attention, tile_grid, tiling_costs
+from attn_course.tools.measure import peak_memory
 
 SHAPES = [
     # (batch shape, n_q, n_k, d_k, d_v, block_size)

@@ -6,9 +6,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_course.complexity import count_flops
 from attn_course.heads import attention_to, mha_flops, previous_token_score
 from attn_course.multihead import MultiHeadAttention
+from attn_course.tools.measure import count_flops
 
 
 @pytest.mark.parametrize("n_q,n_k,d,h", [(5, 5, 16, 1), (5, 5, 16, 4), (3, 7, 24, 6), (8, 2, 8, 8)])

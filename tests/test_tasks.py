@@ -12,7 +12,7 @@ from attn_course.tasks import (
     recall_vocab,
     split_marker_targets,
 )
-from attn_course.training import IGNORE_INDEX
+from attn_course.tools.training import IGNORE_INDEX
 
 
 @pytest.mark.parametrize("make", [

@@ -7,7 +7,13 @@ from torch import nn
 
 from attn_course.seq_models import RecurrentBaseline, TokenTransformer
 from attn_course.tasks import marker_task
-from attn_course.training import IGNORE_INDEX, count_parameters, masked_accuracy, minibatches, train
+from attn_course.tools.training import (
+    IGNORE_INDEX,
+    count_parameters,
+    masked_accuracy,
+    minibatches,
+    train,
+)
 
 
 def _regression_setup():
@@ -45,6 +51,30 @@ def test_warmup_and_cosine_schedule():
     assert h["lr"][:4] == pytest.approx([0.25, 0.5, 0.75, 1.0])
     assert all(a > b for a, b in zip(h["lr"][3:], h["lr"][4:])), "cosine decays after warm-up"
     assert h["lr"][-1] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_on_step_can_stop_early_and_sees_every_step():
+    x, y = _regression_setup()
+    seen = []
+
+    def on_step(step, loss):
+        seen.append((step, loss))
+        return step == 6
+
+    h = train(nn.Linear(3, 1), lambda s: (x, y), _mse, 50, 0.05, seed=0, progress=False,
+              on_step=on_step)
+    assert [s for s, _ in seen] == list(range(7)) and len(h["loss"]) == 7
+    assert [loss for _, loss in seen] == h["loss"]
+
+
+def test_seed_none_leaves_the_generators_alone():
+    x, y = _regression_setup()
+    model = nn.Linear(3, 1)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    train(model, lambda s: (x, y), _mse, 3, 0.05, seed=None, progress=False)
+    assert torch.equal(torch.rand(3), expected)
 
 
 def test_diverged_run_stops():
@@ -116,7 +146,7 @@ def test_marker_task_is_learnable():
 
 
 def test_torch_threads_restores_the_setting():
-    from attn_course.training import torch_threads
+    from attn_course.tools.threads import torch_threads
 
     before = torch.get_num_threads()
     with torch_threads(1):
@@ -133,7 +163,7 @@ def test_token_cross_entropy_ignores_unlabelled_positions_and_checks_shapes():
     import pytest
     import torch
 
-    from attn_course.training import IGNORE_INDEX, token_cross_entropy
+    from attn_course.tools.training import IGNORE_INDEX, token_cross_entropy
 
     logits = torch.randn(2, 3, 5)
 

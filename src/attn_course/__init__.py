@@ -34,8 +34,8 @@ from .efficient import linear_attention, local_attention
 from .flash import flash_attention
 from .multihead import MultiHeadAttention
 from .positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
-from .seed import set_seed
-from .training import count_parameters, minibatches, train
+from .tools.seed import set_seed
+from .tools.training import count_parameters, minibatches, train
 from .transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [

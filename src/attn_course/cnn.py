@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from .training import count_parameters
+from .tools.training import count_parameters
 from .vision import CBAM, NonLocalBlock, SqueezeExcitation
 
 __all__ = ["BLOCKS", "SmallCNN", "count_parameters"]

@@ -11,8 +11,8 @@ convolutional   O(k·n·d²)        O(1)                   O(log_k n) (dilated)
 ==============  ===============  =====================  ====================
 
 This module holds the exact formulas (:func:`layer_flops`, :func:`max_path_length`) and
-the tools that *measure* the same quantities on a real layer: a FLOP counter
-(:func:`count_flops`), a timer (:func:`time_call`, warm-up + median), the longest chain of
+the tools that *measure* the same quantities on a real layer (with the FLOP counter and the
+timer of :mod:`attn_course.tools.measure`): the longest chain of
 dependent operations in the autograd graph (:func:`graph_depth`), the gradient that
 reaches each earlier position (:func:`gradient_by_distance`), the smallest depth that
 connects the first and last positions (:func:`min_depth_to_connect`) and a log-log slope
@@ -22,19 +22,15 @@ connects the first and last positions (:func:`min_depth_to_connect`) and a log-l
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor
-from torch.utils.flop_counter import FlopCounterMode
 
 __all__ = [
     "LAYER_KINDS",
-    "count_flops",
     "crossover_n",
     "fit_exponent",
     "gradient_by_distance",
@@ -43,7 +39,6 @@ __all__ = [
     "max_path_length",
     "min_depth_to_connect",
     "sequential_ops",
-    "time_call",
 ]
 
 LAYER_KINDS = ("self-attention", "recurrent", "convolutional")
@@ -105,28 +100,6 @@ def crossover_n(d: int, k: int = 3, versus: str = "recurrent") -> int:
     while layer_flops("self-attention", n + 1, d, k) <= layer_flops(versus, n + 1, d, k):
         n += 1
     return n
-
-
-def count_flops(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
-    """FLOPs of the matrix products and convolutions that ``fn(*args)`` runs (counted by torch)."""
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        fn(*args, **kwargs)
-    return int(counter.get_total_flops())
-
-
-def time_call(fn: Callable[..., Any], *args: Any, repeats: int = 5, warmup: int = 2) -> float:
-    """Median wall time of ``fn(*args)`` in seconds, after ``warmup`` untimed calls."""
-    if repeats < 1:
-        raise ValueError(f"repeats must be ≥ 1, got {repeats}")
-    with torch.no_grad():
-        for _ in range(warmup):
-            fn(*args)
-        times = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            fn(*args)
-            times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def fit_exponent(x: Any, y: Any) -> float:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .tools.threads import torch_threads
+
 __all__ = [
     "ContextRecovery",
     "RandomRNN",
@@ -105,10 +107,8 @@ def context_recovery(
     n_test: int = 500, seed: int = 0,
 ) -> ContextRecovery:
     """Measure how much of a length-``T`` sequence a linear read-out recovers, for each ``T``."""
-    from threadpoolctl import threadpool_limits
-
     # One BLAS thread: these small products run fastest unthreaded, and on a shared CPU far faster.
-    with threadpool_limits(limits=1):
+    with torch_threads(1, blas=True):
         if not lengths or min(lengths) < 1:
             raise ValueError(
                 f"lengths must be a non-empty list of positive integers, got {lengths}"

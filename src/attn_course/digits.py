@@ -9,14 +9,13 @@ Pixel values 0–16 are scaled to ``[0, 1]``. Shapes: images ``(B, 1, 8, 8)``
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
-__all__ = ["Digits", "TrainResult", "accuracy", "load_digits", "train_classifier"]
+__all__ = ["Digits", "TrainResult", "load_digits", "train_classifier"]
 
 
 @dataclass(frozen=True)
@@ -71,23 +70,6 @@ def load_digits(*, test_fraction: float = 0.25, seed: int = 0) -> Digits:
     return Digits(x[train], y[train], x[test], y[test])
 
 
-@torch.no_grad()
-def accuracy(model: nn.Module, x: Tensor, y: Tensor, *, batch_size: int = 512) -> float:
-    """Share of ``x`` ``(n, ...)`` that ``model`` classifies as ``y`` ``(n,)`` (eval mode)."""
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"x and y must have the same length: x {tuple(x.shape)}, y {tuple(y.shape)}"
-        )
-    was_training = model.training
-    model.eval()
-    correct = 0
-    for i in range(0, x.shape[0], batch_size):
-        logits = model(x[i : i + batch_size])  # (b, n_classes)
-        correct += int((logits.argmax(-1) == y[i : i + batch_size]).sum())
-    model.train(was_training)
-    return correct / max(1, x.shape[0])
-
-
 @dataclass
 class TrainResult:
     """What :func:`train_classifier` measured: per-step loss, final accuracies, seconds."""
@@ -113,18 +95,18 @@ def train_classifier(
 ) -> TrainResult:
     """Train ``model`` (images ``(B, 1, 8, 8)`` → logits ``(B, 10)``) with cross-entropy.
 
-    A thin wrapper of the course's loop :func:`attn_course.training.train`: AdamW,
+    A thin wrapper of the course's loop :func:`attn_course.tools.training.train`: AdamW,
     a linear warm-up over the first epoch then a cosine decay, minibatches in an order
     fixed by ``seed``, a ``tqdm`` progress bar. The model's initialisation is the
     caller's business (seed before building it).
 
     ``threads``: torch CPU threads while training (restored afterwards; None = leave as
-    is). Models this small train fastest on one thread; on a busy machine two threads
-    that wait for each other were measured 10× slower.
+    is), passed to the loop. Models this small train fastest on one thread; on a busy
+    machine two threads that wait for each other were measured 10× slower.
     """
     if epochs <= 0 or batch_size <= 0:
         raise ValueError(f"epochs and batch_size must be positive, got {epochs}, {batch_size}")
-    from .training import minibatches, train
+    from .tools.training import minibatches, train
 
     steps_per_epoch = data.x_train.shape[0] // batch_size
     batches = minibatches(data.x_train, data.y_train, batch_size=batch_size, seed=seed)
@@ -133,19 +115,13 @@ def train_classifier(
         x, y = batch
         return nn.functional.cross_entropy(m(x), y)  # x (b, 1, 8, 8), y (b,)
 
-    old_threads = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
     start = time.perf_counter()
-    try:
-        with warnings.catch_warnings():  # the shared loop reads float(loss) of a graph tensor
-            warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad")
-            history = train(model, batches, loss_fn, epochs * steps_per_epoch, lr, seed=seed,
-                            progress=progress, weight_decay=weight_decay,
-                            warmup=steps_per_epoch, schedule="cosine", desc=desc)
-    finally:
-        torch.set_num_threads(old_threads)
+    history = train(model, batches, loss_fn, epochs * steps_per_epoch, lr, seed=seed,
+                    progress=progress, weight_decay=weight_decay, warmup=steps_per_epoch,
+                    schedule="cosine", desc=desc, threads=threads)
     seconds = time.perf_counter() - start
+    from .tools.training import accuracy
+
     return TrainResult(
         history["loss"],
         accuracy(model, data.x_train, data.y_train),

@@ -9,19 +9,13 @@ Two approximations of ``softmax(q kᵀ/√d_k) v`` that never build the ``N × N
   map ``φ(x) = elu(x) + 1``; then ``Σ_j φ(k_j) v_jᵀ`` is shared by all queries and the cost
   is ``O(N · d_k · d_v)`` (Katharopoulos et al. 2020).
 
-And the measuring tools the chapter and ``benchmarks/`` share: :func:`median_time`
-(warm-up, then the median of repeats) and :func:`peak_memory` (the peak resident memory
-a call adds, read from the operating system). All tensors are torch, shaped ``(..., N, d)``.
+And :func:`measure_methods`, the chapter's table of time and peak memory per method
+(measured with :mod:`attn_course.tools.measure`). All tensors are torch, shaped
+``(..., N, d)``.
 """
 
 from __future__ import annotations
 
-import ctypes
-import gc
-import math
-import statistics
-import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +25,8 @@ from torch import Tensor
 from .core.attention import scaled_dot_product_attention
 from .core.masks import sliding_window_mask
 from .flash import flash_attention
+from .tools.measure import peak_memory, time_calls
+from .tools.threads import torch_threads
 
 __all__ = [
     "METHODS",
@@ -39,8 +35,6 @@ __all__ = [
     "elu_feature_map",
     "linear_attention",
     "local_attention",
-    "median_time",
-    "peak_memory",
 ]
 
 
@@ -144,77 +138,6 @@ def attention_matrix_bytes(n_q: int, n_k: int | None = None, *, batch: int = 1,
     return batch * n_q * (n_q if n_k is None else n_k) * bytes_per_float
 
 
-def median_time(fn: Callable[[], Any], *, repeat: int = 5, warmup: int = 1) -> float:
-    """Median wall time of ``fn()`` in seconds, after ``warmup`` untimed calls."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def _malloc(measuring: bool) -> None:
-    """Switch glibc between "measuring" and "normal" (Linux; a no-op where it fails).
-
-    Measuring: every block of 64 KiB or more comes from its own ``mmap`` and goes straight
-    back to the system when freed, and free heap pages are returned now
-    (``malloc_trim``), so that reusing freed memory cannot hide an allocation. Normal:
-    blocks under 32 MiB are recycled inside the process, as glibc ends up doing by itself,
-    so that timings are not slowed by page faults.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    threshold, trim = (64 * 1024, 128 * 1024) if measuring else (32 * 2**20, 64 * 2**20)
-    libc.mallopt(-3, threshold)  # M_MMAP_THRESHOLD
-    libc.mallopt(-1, trim)  # M_TRIM_THRESHOLD
-    if measuring:
-        libc.malloc_trim(0)
-
-
-def _vm(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError(f"{field} not found in /proc/self/status")
-
-
-def peak_memory(fn: Callable[[], Any], *, warmup: int = 1) -> float:
-    """Peak resident memory (bytes) that one call of ``fn()`` adds, output included.
-
-    How: glibc is switched to hand freed memory straight back (see ``_malloc``); after
-    ``warmup`` calls (threads and libraries set up), reset the kernel's
-    high-water mark (``/proc/self/clear_refs``), note the resident set size, call ``fn``
-    and read the new high-water mark ``VmHWM``. The difference is every page the call
-    touched at its peak — torch tensors, temporaries inside torch's kernels, all of it —
-    at 4 KiB resolution. Linux only (Colab and Binder are Linux); elsewhere returns NaN.
-    """
-    if not sys.platform.startswith("linux"):
-        return math.nan
-    try:
-        _malloc(measuring=True)
-        for _ in range(warmup):
-            fn()
-        gc.collect()
-        _malloc(measuring=True)  # return what the warm-up freed
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")  # reset the peak (VmHWM) to the current resident set
-        base = _vm("VmRSS")
-        out = fn()
-        peak = _vm("VmHWM")
-        del out
-        return float(max(0, peak - base))
-    except OSError:
-        return math.nan
-    finally:
-        _malloc(measuring=False)
-
-
 def _plain(q: Tensor, k: Tensor, v: Tensor) -> Tensor:
     return scaled_dot_product_attention(q, k, v)[0]
 
@@ -242,13 +165,8 @@ def measure_methods(
     the ratios independent of whatever else the machine is doing.
     """
     methods = METHODS if methods is None else methods
-    old_threads = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    try:
+    with torch_threads(threads):
         return _measure(ns, d, methods, repeat, max_plain_n, seed)
-    finally:
-        torch.set_num_threads(old_threads)
 
 
 def _measure(ns: list[int], d: int, methods: dict[str, Callable], repeat: int,
@@ -260,10 +178,7 @@ def _measure(ns: list[int], d: int, methods: dict[str, Callable], repeat: int,
         calls = {name: (lambda fn=fn, q=q, k=k, v=v: fn(q, k, v)) for name, fn in methods.items()
                  if name != "plain" or n <= max_plain_n}
         peaks = {name: peak_memory(call) for name, call in calls.items()}  # warms up, too
-        times: dict[str, list[float]] = {name: [] for name in calls}
-        for _ in range(repeat):  # round-robin, so that a change of load hits every method
-            for name, call in calls.items():
-                times[name].append(median_time(call, repeat=1, warmup=0))
-        rows += [{"method": name, "N": n, "seconds": statistics.median(times[name]),
-                  "peak_bytes": peaks[name]} for name in calls]
+        times = time_calls(calls, repeats=repeat, warmup=0)  # round-robin: load hits all alike
+        rows += [{"method": name, "N": n, "seconds": times[name], "peak_bytes": peaks[name]}
+                 for name in calls]
     return rows

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .tools.threads import torch_threads
+
 __all__ = [
     "GLIMPSE",
     "GlimpseResult",
@@ -217,10 +219,8 @@ def glimpse_experiment(*, size: int = 96, clutter: float = 0.03, seed: int = 0) 
     summary of the whole scene. ``window_hit_rate`` is the share of test scenes whose
     salient window is within one pixel of the digit.
     """
-    from threadpoolctl import threadpool_limits
-
     # One BLAS thread: these small products run fastest unthreaded, and on a shared CPU far faster.
-    with threadpool_limits(limits=1):
+    with torch_threads(1, blas=True):
         from sklearn.linear_model import LogisticRegression
 
         images, labels = load_digit_images()

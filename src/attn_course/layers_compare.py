@@ -171,36 +171,38 @@ def steps_to_accuracy(model: nn.Module, n: int, distance: int, vocab: int, *,
                       ) -> tuple[int | None, list[float]]:
     """Train ``model`` on :func:`recall_batch` until held-out accuracy ≥ ``target``.
 
+    The course's loop (:func:`attn_course.tools.training.train`, Adam without weight decay)
+    runs on batches drawn from a generator seeded with ``seed`` (512 held-out sequences
+    first); every ``eval_every`` steps the held-out accuracy is checked and training stops
+    once it reaches ``target``.
+
     Returns ``(steps, accuracies)``: the number of steps taken (``None`` if the
     target was not reached within ``max_steps``) and the accuracy at every check.
-    ``progress``: an optional ``tqdm`` bar, advanced by one per step. ``threads``: torch
-    threads while training (one is fastest for models this small).
+    ``progress``: an optional progress bar (e.g. one shared by several runs), advanced by
+    one per step. ``threads``: torch threads while training (one is fastest for models
+    this small).
     """
-    from .training import torch_threads
+    from .tools.training import train
 
-    with torch_threads(threads):
-        return _train_recall(model, n, distance, vocab, target, max_steps, batch_size, lr,
-                             eval_every, seed, progress)
-
-
-def _train_recall(model: nn.Module, n: int, distance: int, vocab: int, target: float,
-                  max_steps: int, batch_size: int, lr: float, eval_every: int, seed: int,
-                  progress: Any) -> tuple[int | None, list[float]]:
     gen = torch.Generator().manual_seed(seed)
     x_val, y_val = recall_batch(512, n, distance, vocab, gen)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
     accs: list[float] = []
-    for step in range(1, max_steps + 1):
-        x, y = recall_batch(batch_size, n, distance, vocab, gen)
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+
+    def loss_fn(m: nn.Module, batch: tuple[Tensor, Tensor]) -> Tensor:
+        x, y = batch
+        return F.cross_entropy(m(x), y)  # logits (B, vocab), labels (B,)
+
+    def on_step(step: int, loss: float) -> bool:
         if progress is not None:
             progress.update(1)
-        if step % eval_every == 0:
-            with torch.no_grad():
-                accs.append(float((model(x_val).argmax(-1) == y_val).float().mean()))
-            if accs[-1] >= target:
-                return step, accs
-    return None, accs
+        if (step + 1) % eval_every:
+            return False
+        with torch.no_grad():
+            accs.append(float((model(x_val).argmax(-1) == y_val).float().mean()))
+        return accs[-1] >= target
+
+    history = train(model, lambda step: recall_batch(batch_size, n, distance, vocab, gen),
+                    loss_fn, max_steps, lr, seed=None, progress=False, threads=threads,
+                    on_step=on_step)
+    reached = bool(accs) and accs[-1] >= target
+    return (len(history["loss"]) if reached else None), accs

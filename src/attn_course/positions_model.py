@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from .core.masks import causal_mask
 from .core.softmax import softmax
 from .positions import PositionMethod, make_method
-from .training import minibatches, train
+from .tools.training import minibatches, train
 from .transformer import FeedForward
 
 __all__ = ["PositionAttention", "PositionModel", "evaluate_lengths", "make_repeat_task",

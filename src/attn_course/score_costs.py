@@ -13,12 +13,12 @@ Shapes: queries ``(n_q, d_q)``, keys ``(n_k, d_k)``, scores ``(n_q, n_k)``;
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 import numpy as np
 
 from .core.scores import SCORE_NAMES, score
+from .tools.measure import count_flops, time_call
 
 __all__ = [
     "SCORE_NAMES",
@@ -164,32 +164,14 @@ def counted_matmul_flops(name: str, q: Any, k: Any, params: dict[str, Any]) -> i
 
     It counts the matrix products it recognises (``mm``, ``bmm``…) and nothing else.
     """
-    from torch.utils.flop_counter import FlopCounterMode
-
-    with FlopCounterMode(display=False) as counter:
-        score(name, q, k, params)
-    return int(counter.get_total_flops())
+    return count_flops(score, name, q, k, params)
 
 
 def time_score(
     name: str, q: Any, k: Any, params: dict[str, Any], *, repeats: int = 15, threads: int = 1
 ) -> float:
     """Median wall time (s) of one score matrix over ``repeats`` runs on ``threads`` threads."""
-    import torch
-
-    old = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        with torch.no_grad():
-            score(name, q, k, params)  # warm-up
-            times = []
-            for _ in range(repeats):
-                t0 = time.perf_counter()
-                score(name, q, k, params)
-                times.append(time.perf_counter() - t0)
-    finally:
-        torch.set_num_threads(old)
-    return float(np.median(times))
+    return time_call(score, name, q, k, params, repeats=repeats, warmup=1, threads=threads)
 
 
 def score_cost_table(

@@ -1,7 +1,7 @@
 """Toy sequence tasks (chapters 7 and 10): tiny, synthetic, deterministic under a seed.
 
 Each generator returns ``(tokens, targets)``: ``tokens (n, N)`` int64 token ids and
-``targets (n, N)`` int64 labels, with :data:`~attn_course.training.IGNORE_INDEX` (-100)
+``targets (n, N)`` int64 labels, with :data:`~attn_course.tools.training.IGNORE_INDEX` (-100)
 at positions that carry no label. The same ``seed`` always gives the same tensors.
 
 - :func:`marker_task` — each position must report *the previous token* and *which
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .training import IGNORE_INDEX
+from .tools.training import IGNORE_INDEX
 
 __all__ = [
     "associative_recall",
@@ -139,7 +139,7 @@ def recall_batches(
 
     Each step draws ``n_pairs`` uniformly from ``pair_range`` (inclusive) and a fresh
     batch; both depend only on ``(seed, step)``, so a run is reproducible and a model
-    never sees the same batch twice. Pass it to :func:`attn_course.training.train`.
+    never sees the same batch twice. Pass it to :func:`attn_course.tools.training.train`.
     """
     lo, hi = pair_range
     if not 1 <= lo <= hi:

@@ -1,6 +1,7 @@
 """Training and length-bucketed evaluation of the chapter-8 translators.
 
-:func:`train_seq2seq` is a plain teacher-forced loop with a ``tqdm`` bar;
+:func:`train_seq2seq` trains with teacher forcing (the course's loop,
+:func:`attn_course.tools.training.train`);
 :func:`accuracy_by_length` decodes greedily and scores each test sentence by
 word accuracy (words right at the right position, divided by the longer of
 prediction and reference) and exact match, grouped by source length.
@@ -12,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from torch import Tensor, nn
 from torch.nn import functional as F
-from tqdm.auto import tqdm
 
-from .training import torch_threads
+from .tools.training import train as train_loop
 from .translation import Seq2Seq
 from .translation_data import (
     BOS,
@@ -61,42 +62,32 @@ def make_split(n_train: int, n_test_per_len: int, train_lens: tuple[int, int],
 def train_seq2seq(model: Seq2Seq, train: Pairs, *, steps: int = 600, batch_size: int = 64,
                   lr: float = 3e-3, seed: int = 0, progress: bool = True,
                   desc: str | None = None, threads: int | None = 1) -> list[float]:
-    """Teacher-forced training with Adam; returns the loss of every step.
+    """Teacher-forced training with the course's loop; returns the loss of every step.
 
     Every model gets the same number of ``steps`` on the same batches (drawn
-    from ``seed``), so "the same budget" means the same data and updates.
+    from ``seed``), so "the same budget" means the same data and updates: Adam (AdamW
+    without weight decay), gradients clipped to norm 1, cross-entropy ignoring padding.
     ``threads``: torch threads while training (one is fastest for models this small).
     """
-    with torch_threads(threads):
-        return _train(model, train, steps, batch_size, lr, seed, progress, desc)
-
-
-def _train(model: Seq2Seq, train: Pairs, steps: int, batch_size: int, lr: float, seed: int,
-           progress: bool, desc: str | None) -> list[float]:
     src_v, tgt_v = source_vocab(), target_vocab()
     rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    model.train()
-    bar = tqdm(range(steps), desc=desc or model.attention, disable=not progress, leave=False)
-    for _ in bar:
+
+    def batch(step: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         idx = rng.integers(0, len(train), batch_size)
         src, src_len = encode_batch([train[i][0] for i in idx], src_v)
         tgt, _ = encode_batch([train[i][1] for i in idx], tgt_v, add_eos=True)
         tgt_in = torch.cat([torch.full((len(idx), 1), tgt_v.stoi[BOS]), tgt[:, :-1]], 1)
-        logits, _ = model(src, src_len, tgt_in)  # (B, T, V)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1),
-                               ignore_index=0)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        losses.append(loss.item())
-        if len(losses) % 50 == 0:
-            bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
-    model.eval()
-    return losses
+        return src, src_len, tgt_in, tgt  # tgt_in starts with <bos>; tgt ends with <eos>
+
+    def loss_fn(m: nn.Module, b: tuple[Tensor, Tensor, Tensor, Tensor]) -> Tensor:
+        src, src_len, tgt_in, tgt = b
+        logits, _ = m(src, src_len, tgt_in)  # (B, T, V)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1),
+                               ignore_index=0)  # (B·T, V) against (B·T,)
+
+    history = train_loop(model, batch, loss_fn, steps, lr, seed=seed, progress=progress,
+                         clip=1.0, desc=desc or model.attention, threads=threads)
+    return history["loss"]
 
 
 def sentence_scores(pred: list[str], ref: list[str]) -> tuple[float, bool]:

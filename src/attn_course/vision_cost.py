@@ -8,7 +8,6 @@ its cost grows with ``H·W``. This module counts both (FLOPs, bytes) and measure
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +15,8 @@ import torch
 from torch import nn
 
 from .core.attention import scaled_dot_product_attention
+from .tools.measure import time_call
+from .tools.threads import torch_threads
 
 __all__ = ["PixelCost", "attention_cost", "conv_cost", "measure_pixel_costs"]
 
@@ -78,16 +79,6 @@ class PixelCost:
     conv_seconds: float | None
 
 
-def _best_time(fn, repeats: int) -> float:
-    fn()  # warm-up
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 @torch.no_grad()
 def measure_pixel_costs(
     sizes: Sequence[int],
@@ -112,11 +103,8 @@ def measure_pixel_costs(
     _check_positive(channels=channels, d_k=d_k, repeats=repeats)
     gen = torch.Generator().manual_seed(seed)
     conv = nn.Conv2d(channels, channels, 3, padding=1)
-    old_threads = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
     rows = []
-    try:
+    with torch_threads(threads):
         for s in sizes:
             _check_positive(size=s)
             a = attention_cost(s, s, d_k)
@@ -125,11 +113,9 @@ def measure_pixel_costs(
             if s <= max_measured:
                 tokens = torch.randn(1, s * s, d_k, generator=gen)  # (1, N, d_k)
                 image = torch.randn(1, channels, s, s, generator=gen)  # (1, C, H, W)
-                attn_t = _best_time(
-                    lambda t=tokens: scaled_dot_product_attention(t, t, t), repeats)
-                conv_t = _best_time(lambda x=image: conv(x), repeats)
+                attn_t = time_call(scaled_dot_product_attention, tokens, tokens, tokens,
+                                   repeats=repeats, warmup=1, stat="min")
+                conv_t = time_call(conv, image, repeats=repeats, warmup=1, stat="min")
             rows.append(PixelCost(s, a["positions"], a["flops"], a["weight_bytes"],
                                   c["flops"], attn_t, conv_t))
-    finally:
-        torch.set_num_threads(old_threads)
     return rows

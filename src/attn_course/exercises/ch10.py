@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..core.masks import causal_mask
-from ..training import count_parameters
+from ..tools.training import count_parameters
 from ..transformer import TransformerEncoderLayer
 from ._base import Checker, CheckResult
 

@@ -8,8 +8,10 @@ network: the first "trained attention" of the course.
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from ..core.retrieval import loo_mse
+from ..tools.training import train
 
 __all__ = ["fit_bandwidth"]
 
@@ -23,23 +25,20 @@ def fit_bandwidth(
     lr: float = 0.05,
     progress: bool = True,
 ) -> tuple[float, list[float]]:
-    """Learn the bandwidth by gradient descent on the leave-one-out MSE (Adam on ``log h``).
+    """Learn the bandwidth by gradient descent on the leave-one-out MSE (Adam on ``log h``,
+    with the course's loop :func:`attn_course.tools.training.train`).
 
     Returns:
         ``(h, losses)``: the learned bandwidth and the loss at every step.
     """
-    import torch
-    from tqdm.auto import tqdm
-
     x = torch.as_tensor(x_train, dtype=torch.float64)
     y = torch.as_tensor(y_train, dtype=torch.float64)
-    log_h = torch.tensor(float(np.log(init)), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.Adam([log_h], lr=lr)
-    losses = []
-    for _ in tqdm(range(steps), desc="fitting h", disable=not progress):
-        opt.zero_grad()
-        loss = loo_mse(x, y, torch.exp(log_h))
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return torch.exp(log_h).item(), losses
+    log_h = torch.tensor(float(np.log(init)), dtype=torch.float64)
+    model = torch.nn.ParameterDict({"log_h": log_h})  # the one weight: log h (h stays > 0)
+
+    def loss_fn(m: torch.nn.Module, _batch: None) -> torch.Tensor:
+        return loo_mse(x, y, torch.exp(m["log_h"]))
+
+    history = train(model, lambda step: None, loss_fn, steps, lr, seed=None, progress=progress,
+                    desc="fitting h")
+    return torch.exp(model["log_h"]).item(), history["loss"]

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..core.scores import dot_score
 from ..core.softmax import entropy, softmax, softmax_jacobian_norm
+from ..tools.threads import torch_threads
 
 __all__ = ["ScalingSweep", "dot_product_variance", "random_queries_keys", "scaling_sweep"]
 
@@ -75,10 +76,8 @@ def scaling_sweep(
     Queries and keys are standard normal (:func:`random_queries_keys`); every ``d_k`` uses
     ``n_trials · n_q · n_keys`` scores. Deterministic under ``seed``.
     """
-    from threadpoolctl import threadpool_limits
-
     # One BLAS thread: these small products run fastest unthreaded, and on a shared CPU far faster.
-    with threadpool_limits(limits=1):
+    with torch_threads(1, blas=True):
         if not d_ks or min(d_ks) < 1:
             raise ValueError(f"d_ks must be a non-empty list of positive integers, got {d_ks}")
         fields: dict[str, list[float]] = {k: [] for k in (

@@ -1,56 +1,39 @@
-"""A small, seeded training loop with a progress bar (chapters 7, 10 and later).
+"""The one training loop of the package, seeded and with a progress bar.
 
-:func:`train` runs ``steps`` optimisation steps of Adam(W) on whatever
+:func:`train` runs ``steps`` optimisation steps of AdamW on whatever
 ``loss_fn(model, batch)`` returns and records the loss and the gradient norm of
-every step. :func:`minibatches` cycles over tensors in a seeded random order;
-:func:`masked_accuracy` scores token predictions that ignore some positions.
+every step; every chapter that trains something calls it (the bandwidth of chapter 2,
+the token models of chapters 7 and 10, the translators of chapter 8, the mixers of
+chapter 9, the digit classifiers of chapters 11–12, the position models of chapter 14).
+:func:`minibatches` cycles over tensors in a seeded random order;
+:func:`token_cross_entropy`, :func:`masked_accuracy` and :func:`accuracy` score the results.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import torch
 from torch import Tensor, nn
-from tqdm.auto import tqdm
 
+from .progress import progress as progress_bar
 from .seed import set_seed
+from .threads import torch_threads
 
 __all__ = [
     "IGNORE_INDEX",
+    "accuracy",
     "count_parameters",
     "masked_accuracy",
     "minibatches",
     "token_cross_entropy",
-    "torch_threads",
     "train",
 ]
 
 IGNORE_INDEX = -100
 """Target value of positions that carry no label (as ``torch.nn.functional.cross_entropy``)."""
-
-
-@contextmanager
-def torch_threads(n: int | None) -> Iterator[None]:
-    """Run the block with ``torch.set_num_threads(n)``, restoring the old value afterwards.
-
-    Tiny models train fastest on one thread, and a shared 2-core machine turns
-    multi-threaded small matrix products into long waits. ``None`` changes nothing.
-    """
-    if n is None:
-        yield
-        return
-    if n < 1:
-        raise ValueError(f"n must be a positive number of threads, got {n}")
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -115,6 +98,23 @@ def masked_accuracy(logits: Tensor, targets: Tensor, *, ignore_index: int = IGNO
     return float((pred[keep] == targets[keep]).float().mean())
 
 
+@torch.no_grad()
+def accuracy(model: nn.Module, x: Tensor, y: Tensor, *, batch_size: int = 512) -> float:
+    """Share of ``x`` ``(n, ...)`` that ``model`` classifies as ``y`` ``(n,)`` (eval mode)."""
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"x and y must have the same length: x {tuple(x.shape)}, y {tuple(y.shape)}"
+        )
+    was_training = model.training
+    model.eval()
+    correct = 0
+    for i in range(0, x.shape[0], batch_size):
+        logits = model(x[i : i + batch_size])  # (b, n_classes)
+        correct += int((logits.argmax(-1) == y[i : i + batch_size]).sum())
+    model.train(was_training)
+    return correct / max(1, x.shape[0])
+
+
 def _lr_factor(step: int, warmup: int, steps: int, schedule: str) -> float:
     w = min(1.0, (step + 1) / warmup) if warmup > 0 else 1.0
     if schedule == "constant":
@@ -131,7 +131,7 @@ def train(
     steps: int,
     lr: float,
     *,
-    seed: int,
+    seed: int | None,
     progress: bool = True,
     weight_decay: float = 0.0,
     warmup: int = 0,
@@ -139,6 +139,7 @@ def train(
     clip: float | None = None,
     desc: str = "training",
     threads: int | None = 1,
+    on_step: Callable[[int, float], bool | None] | None = None,
 ) -> dict[str, list[float]]:
     """Train ``model`` for ``steps`` steps of AdamW; return the history.
 
@@ -148,14 +149,21 @@ def train(
             ``step → batch``.
         loss_fn: ``loss_fn(model, batch) → scalar loss``.
         steps: number of optimisation steps; lr: peak learning rate.
-        seed: seeds Python, NumPy and torch first (dropout, any sampling in ``loss_fn``).
-        progress: show a ``tqdm.auto`` progress bar with the running loss.
+        seed: seeds Python, NumPy and torch first (dropout, any sampling in ``loss_fn``);
+            ``None`` leaves the random generators alone (batches drawn from an explicit
+            generator, a model with nothing random in it).
+        progress: show a progress bar (:func:`attn_course.tools.progress.progress`) with
+            the running loss.
         weight_decay: AdamW's decoupled weight decay.
         warmup: linear warm-up steps; schedule: ``"constant"`` or ``"cosine"`` after warm-up.
         clip: clip the global gradient norm to this value (None = no clipping).
         desc: the progress bar's label.
-        threads: torch threads used while training (see :func:`torch_threads`; the old
-            setting is restored); ``None`` leaves torch's setting alone.
+        threads: torch threads used while training (see
+            :func:`attn_course.tools.threads.torch_threads`; the old setting is restored);
+            ``None`` leaves torch's setting alone.
+        on_step: called as ``on_step(step, loss)`` after each optimiser step (``step``
+            counts from 0); returning True stops the training there (early stopping on a
+            held-out score, a progress bar shared by several runs).
 
     Returns:
         ``{"loss": [...], "grad_norm": [...], "lr": [...]}``, one entry per step. A step whose
@@ -167,13 +175,15 @@ def train(
         raise ValueError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
     with torch_threads(threads):
         return _run(model, batches, loss_fn, steps, lr, seed, progress, weight_decay,
-                    warmup, schedule, clip, desc)
+                    warmup, schedule, clip, desc, on_step)
 
 
 def _run(model: nn.Module, batches: Any, loss_fn: Callable[[nn.Module, Any], Tensor], steps: int,
-         lr: float, seed: int, progress: bool, weight_decay: float, warmup: int, schedule: str,
-         clip: float | None, desc: str) -> dict[str, list[float]]:
-    set_seed(seed)
+         lr: float, seed: int | None, progress: bool, weight_decay: float, warmup: int,
+         schedule: str, clip: float | None, desc: str,
+         on_step: Callable[[int, float], bool | None] | None) -> dict[str, list[float]]:
+    if seed is not None:
+        set_seed(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     if callable(batches):
         fetch = batches
@@ -185,7 +195,7 @@ def _run(model: nn.Module, batches: Any, loss_fn: Callable[[nn.Module, Any], Ten
 
     history: dict[str, list[float]] = {"loss": [], "grad_norm": [], "lr": []}
     model.train()
-    bar = tqdm(range(steps), desc=desc, disable=not progress)
+    bar = progress_bar(range(steps), desc=desc, disable=not progress)
     for step in bar:
         batch = fetch(step)
         lr_now = lr * _lr_factor(step, warmup, steps, schedule)
@@ -204,6 +214,8 @@ def _run(model: nn.Module, batches: Any, loss_fn: Callable[[nn.Module, Any], Ten
         opt.step()
         if step % 10 == 0:
             bar.set_postfix(loss=f"{history['loss'][-1]:.3f}")
+        if on_step is not None and on_step(step, history["loss"][-1]):
+            break
     bar.close()
     model.eval()
     return history
