@@ -19,8 +19,8 @@ import torch
 import torch.nn.functional as F
 from _common import markdown_table, write_result
 
-from attn_course.efficient import METHODS, attention_matrix_bytes
-from attn_course.flash import flash_attention
+from attn_course.experiments.efficient import METHODS, attention_matrix_bytes
+from attn_course.layers.flash import flash_attention
 from attn_course.tools.measure import peak_memory, time_calls
 
 MiB = 2**20

@@ -19,13 +19,13 @@ from attn_course.complexity import (
     min_depth_to_connect,
     sequential_ops,
 )
+from attn_course.data.tasks import recall_batch
 from attn_course.layers_compare import (
     DilatedConvStack,
     LastTokenClassifier,
     RecurrentLayer,
     SelfAttentionLayer,
     make_layer,
-    recall_batch,
     steps_to_accuracy,
 )
 from attn_course.tools.measure import count_flops, time_call

@@ -12,13 +12,8 @@ from hypothesis import strategies as st
 
 from attn_course import scaled_dot_product_attention
 from attn_course.core.masks import sliding_window_mask
-from attn_course.efficient import (
-    attention_matrix_bytes,
-    elu_feature_map,
-    linear_attention,
-    local_attention,
-    measure_methods,
-)
+from attn_course.experiments.efficient import attention_matrix_bytes, measure_methods
+from attn_course.layers.efficient import elu_feature_map, linear_attention, local_attention
 from attn_course.tools.measure import peak_memory, time_call, time_calls
 
 

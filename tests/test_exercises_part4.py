@@ -6,12 +6,12 @@ import math
 
 import torch
 
-from attn_course.efficient import elu_feature_map, linear_attention
 from attn_course.exercises.ch13 import (
     check_causal_linear_attention,
     check_causal_tiles,
     check_flash_step,
 )
+from attn_course.layers.efficient import elu_feature_map, linear_attention
 
 
 def right_step(m, l, acc, s, v_block):

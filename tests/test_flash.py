@@ -10,7 +10,8 @@ import torch
 import torch.nn.functional as F
 
 from attn_course.core.online_softmax import online_logsumexp
-from attn_course.flash import FlashAttentionFunction, flash_attention, tile_grid, tiling_costs
+from attn_course.experiments.efficient import tile_grid, tiling_costs
+from attn_course.layers.flash import FlashAttentionFunction, flash_attention
 from attn_course.tools.measure import peak_memory
 
 SHAPES = [
@@ -91,7 +92,7 @@ def test_logsumexp_is_the_online_softmax_of_chapter_5():
 
 
 def _forward_stats(q, k, v):
-    from attn_course.flash import _forward
+    from attn_course.layers.flash import _forward
 
     out, lse = _forward(q[None], k[None], v[None], 1 / math.sqrt(q.shape[-1]), False, 16, 16)
     return out[0], lse[0]

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attn_course.heads import attention_to, mha_flops, previous_token_score
-from attn_course.multihead import MultiHeadAttention
+from attn_course.layers.multihead import MultiHeadAttention
 from attn_course.tools.measure import count_flops
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attn_course.core.positions import sinusoidal_encoding
-from attn_course.positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
+from attn_course.layers.positions import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 
 
 def reference_pe(N, d, base=10000.0):

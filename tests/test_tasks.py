@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from attn_course.tasks import (
+from attn_course.data.tasks import (
     associative_recall,
     marker_task,
     marker_vocab,
@@ -94,7 +94,7 @@ def test_marker_positions_cover_the_sequence():
 
 
 def test_recall_answer_positions():
-    from attn_course.tasks import recall_answer_positions
+    from attn_course.data.tasks import recall_answer_positions
 
     nk, nv, P = 8, 5, 6
     tokens, targets = associative_recall(50, P, n_keys=nk, n_values=nv, n_queries=3, seed=2)

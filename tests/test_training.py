@@ -5,8 +5,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from attn_course.data.tasks import marker_task
 from attn_course.seq_models import RecurrentBaseline, TokenTransformer
-from attn_course.tasks import marker_task
 from attn_course.tools.training import (
     IGNORE_INDEX,
     count_parameters,

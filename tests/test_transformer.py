@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 from torch import nn
 
 from attn_course.core.masks import causal_mask, padding_mask
-from attn_course.decoder import TransformerDecoderLayer
-from attn_course.multihead import MultiHeadAttention
-from attn_course.transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
+from attn_course.layers.decoder import TransformerDecoderLayer
+from attn_course.layers.multihead import MultiHeadAttention
+from attn_course.layers.transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
 
 ATOL = 1e-5
 

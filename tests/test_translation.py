@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from attn_course.core.scores import additive_score, dot_score, general_score
 from attn_course.core.softmax import softmax
-from attn_course.translation import ATTENTION_KINDS, ScoreAttention, Seq2Seq
+from attn_course.layers.additive import ScoreAttention
+from attn_course.translation import ATTENTION_KINDS, Seq2Seq
 from attn_course.translation_data import (
     encode_batch,
     make_pairs,
@@ -79,7 +80,7 @@ def test_score_attention_uses_the_package_scores(kind: str) -> None:
     att = ScoreAttention(kind, 6)
     q, k = torch.randn(2, 3, 6), torch.randn(2, 5, 6)
     mask = torch.tensor([[[True] * 5], [[True] * 2 + [False] * 3]])
-    ctx, w = att(q, k, mask)
+    ctx, w = att(q, k, mask=mask)
     if kind == "dot":
         s = dot_score(q, k)
     elif kind == "general":

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from attn_course.flash import tiling_costs
-from attn_course.positions import offset_profile
+from attn_course.experiments.efficient import tiling_costs
+from attn_course.experiments.positions import offset_profile
 from attn_course.views.positions import PositionsView
 from attn_course.views.tiling import TilingView
 

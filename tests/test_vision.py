@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 from attn_course.cnn import BLOCKS, SmallCNN
 from attn_course.core.attention import scaled_dot_product_attention
+from attn_course.layers.vision import CBAM, NonLocalBlock, SpatialAttention, SqueezeExcitation
 from attn_course.tools.tables import markdown_table
 from attn_course.tools.training import count_parameters
-from attn_course.vision import CBAM, NonLocalBlock, SpatialAttention, SqueezeExcitation
 from attn_course.vision_cost import attention_cost, conv_cost, measure_pixel_costs
 
 

@@ -5,7 +5,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_course.transformer import TransformerEncoderLayer
+from attn_course.layers.transformer import TransformerEncoderLayer
 from attn_course.vit import (
     PatchEmbedding,
     VisionTransformer,

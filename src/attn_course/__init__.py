@@ -15,7 +15,6 @@ Notation (the book's notation page has the full table):
   row gets zero weights and a zero output, never NaN.
 """
 
-from .additive import AdditiveAttention
 from .core.attention import cross_attention, scaled_dot_product_attention, self_attention
 from .core.masks import causal_mask, padding_mask
 from .core.online_softmax import online_softmax, online_softmax_update
@@ -29,14 +28,15 @@ from .core.scores import (
     scaled_dot_score,
 )
 from .core.softmax import entropy, logsumexp, softmax
-from .decoder import TransformerDecoderLayer
-from .efficient import linear_attention, local_attention
-from .flash import flash_attention
-from .multihead import MultiHeadAttention
-from .positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
+from .layers.additive import AdditiveAttention
+from .layers.decoder import TransformerDecoderLayer
+from .layers.efficient import linear_attention, local_attention
+from .layers.flash import flash_attention
+from .layers.multihead import MultiHeadAttention
+from .layers.positions import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
+from .layers.transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
 from .tools.seed import set_seed
 from .tools.training import count_parameters, minibatches, train
-from .transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "AdditiveAttention",

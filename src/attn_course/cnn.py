@@ -1,8 +1,8 @@
 """A small CNN for the 8×8 digits, with an optional attention block (chapter 11).
 
 ``stem`` (two 3×3 convolutions at full 8×8 resolution) → ``block`` (identity,
-:class:`~attn_course.vision.SqueezeExcitation`, :class:`~attn_course.vision.CBAM` or
-:class:`~attn_course.vision.NonLocalBlock`) → ``head`` (2×2 max-pool, a 3×3 convolution,
+:class:`~attn_course.layers.vision.SqueezeExcitation`, :class:`~attn_course.layers.vision.CBAM` or
+:class:`~attn_course.layers.vision.NonLocalBlock`) → ``head`` (2×2 max-pool, a 3×3 convolution,
 global average pooling, a linear classifier). The block sits where the map still has
 one position per pixel, so its weights can be drawn over the image.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from .layers.vision import CBAM, NonLocalBlock, SqueezeExcitation
 from .tools.training import count_parameters
-from .vision import CBAM, NonLocalBlock, SqueezeExcitation
 
 __all__ = ["BLOCKS", "SmallCNN", "count_parameters"]
 

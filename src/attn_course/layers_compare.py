@@ -31,7 +31,6 @@ __all__ = [
     "RecurrentLayer",
     "SelfAttentionLayer",
     "make_layer",
-    "recall_batch",
     "steps_to_accuracy",
 ]
 
@@ -154,22 +153,13 @@ class LastTokenClassifier(nn.Module):
         return self.readout(self.mixer(self.embed_tokens(tokens))[:, -1])  # (B, vocab)
 
 
-def recall_batch(batch_size: int, n: int, distance: int, vocab: int,
-                 gen: torch.Generator) -> tuple[Tensor, Tensor]:
-    """The long-range recall task: random tokens ``(B, n)``; the label is the token
-    ``distance`` positions before the last one, ``tokens[:, n-1-distance]`` ``(B,)``."""
-    if not 0 <= distance < n:
-        raise ValueError(f"distance must lie in [0, n-1] = [0, {n - 1}], got {distance}")
-    tokens = torch.randint(vocab, (batch_size, n), generator=gen)
-    return tokens, tokens[:, n - 1 - distance]
-
-
 def steps_to_accuracy(model: nn.Module, n: int, distance: int, vocab: int, *,
                       target: float = 0.9, max_steps: int = 300, batch_size: int = 32,
                       lr: float = 3e-3, eval_every: int = 10, seed: int = 0,
                       progress: Any = None, threads: int | None = 1
                       ) -> tuple[int | None, list[float]]:
-    """Train ``model`` on :func:`recall_batch` until held-out accuracy ≥ ``target``.
+    """Train ``model`` on :func:`attn_course.data.tasks.recall_batch` until held-out
+    accuracy ≥ ``target``.
 
     The course's loop (:func:`attn_course.tools.training.train`, Adam without weight decay)
     runs on batches drawn from a generator seeded with ``seed`` (512 held-out sequences
@@ -182,6 +172,7 @@ def steps_to_accuracy(model: nn.Module, n: int, distance: int, vocab: int, *,
     one per step. ``threads``: torch threads while training (one is fastest for models
     this small).
     """
+    from .data.tasks import recall_batch
     from .tools.training import train
 
     gen = torch.Generator().manual_seed(seed)

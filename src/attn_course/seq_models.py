@@ -1,7 +1,7 @@
 """Small sequence models for the toy tasks (chapters 7 and 10).
 
 - :class:`TokenTransformer` — token embedding + positional encoding + a
-  :class:`~attn_course.transformer.TransformerEncoder` + a linear read-out per position.
+  :class:`~attn_course.layers.transformer.TransformerEncoder` + a linear read-out per position.
   With ``causal=True`` each position sees only the past (a decoder-only language model).
 - :class:`RecurrentBaseline` — embedding + GRU or LSTM + the same read-out: the recurrent
   model of the same size that chapter 10 compares against.
@@ -14,8 +14,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
-from .transformer import TransformerEncoder
+from .layers.positions import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
+from .layers.transformer import TransformerEncoder
 
 __all__ = ["RecurrentBaseline", "TokenTransformer"]
 

@@ -6,11 +6,12 @@ One :class:`Seq2Seq` class, four decoders that differ only where the papers diff
   into one **fixed context vector** ``c``, fed to the decoder at every step.
 - ``"bahdanau"`` — Bahdanau et al. (2015): before emitting word ``i`` the previous
   decoder state ``s_{i-1}`` scores every encoder annotation with additive attention
-  (:class:`~attn_course.additive.AdditiveAttention`); the context ``c_i`` is fed
+  (:class:`~attn_course.layers.additive.AdditiveAttention`); the context ``c_i`` is fed
   into the GRU. The decoder is sequential even with teacher forcing.
 - ``"dot"``, ``"general"``, ``"additive"`` — Luong et al. (2015) global attention:
   the GRU runs first, its state ``h_i`` is the query, ``h̃_i = tanh(W_c[c_i; h_i])``
-  predicts the word. Only the score function changes (:class:`ScoreAttention`).
+  predicts the word. Only the score function changes
+  (:class:`attn_course.layers.additive.ScoreAttention`).
 
 Shapes: source ids ``(B, N)`` with lengths ``(B,)``; target ids ``(B, T)``;
 logits ``(B, T, V)``; attention weights ``(B, T, N)`` (rows = output words,
@@ -23,12 +24,10 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .additive import AdditiveAttention
 from .core.masks import padding_mask
-from .core.scores import additive_score, dot_score, general_score
-from .core.softmax import softmax
+from .layers.additive import AdditiveAttention, ScoreAttention
 
-__all__ = ["ATTENTION_KINDS", "Encoder", "ScoreAttention", "Seq2Seq"]
+__all__ = ["ATTENTION_KINDS", "Encoder", "Seq2Seq"]
 
 ATTENTION_KINDS = ("none", "bahdanau", "dot", "general", "additive")
 
@@ -52,39 +51,6 @@ class Encoder(nn.Module):
         ann, _ = pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
         summary = torch.cat([h_n[0], h_n[1]], dim=-1)  # (B, 2·d_dir)
         return ann, summary
-
-
-class ScoreAttention(nn.Module):
-    """Attention with a chosen score function from :mod:`attn_course.core.scores`.
-
-    ``kind``: ``"dot"`` (``q·k``), ``"general"`` (``q W kᵀ``) or ``"additive"``
-    (``w_vᵀ tanh(q W_q + k W_k)``). ``query (B, n_q, d)``, ``keys (B, n_k, d)``,
-    ``mask (B, 1, n_k)`` boolean (True = may attend) → ``context (B, n_q, d)``,
-    ``weights (B, n_q, n_k)``.
-    """
-
-    def __init__(self, kind: str, d: int) -> None:
-        super().__init__()
-        if kind not in ("dot", "general", "additive"):
-            raise ValueError(f"kind must be 'dot', 'general' or 'additive', got {kind!r}")
-        self.kind = kind
-        if kind == "general":
-            self.W = nn.Parameter(torch.randn(d, d) / d**0.5)
-        elif kind == "additive":
-            self.W_q = nn.Parameter(torch.randn(d, d) / d**0.5)
-            self.W_k = nn.Parameter(torch.randn(d, d) / d**0.5)
-            self.w_v = nn.Parameter(torch.randn(d) / d**0.5)
-
-    def forward(self, query: Tensor, keys: Tensor, mask: Tensor | None = None
-                ) -> tuple[Tensor, Tensor]:
-        if self.kind == "dot":
-            scores = dot_score(query, keys)
-        elif self.kind == "general":
-            scores = general_score(query, keys, self.W)
-        else:
-            scores = additive_score(query, keys, self.W_q, self.W_k, self.w_v)
-        weights = softmax(scores, axis=-1, mask=mask)  # (B, n_q, n_k)
-        return weights @ keys, weights
 
 
 class Seq2Seq(nn.Module):

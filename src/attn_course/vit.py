@@ -5,7 +5,7 @@ Read top to bottom: :func:`patchify` cuts an image into flattened patches,
 linear layer — the same as a convolution whose stride equals its kernel,
 :meth:`PatchEmbedding.as_conv`), :class:`VisionTransformer` prepends a learned class
 token, adds learned position embeddings and runs the Transformer encoder of Part II
-(:class:`attn_course.transformer.TransformerEncoder`, pre-norm); its class token's final
+(:class:`attn_course.layers.transformer.TransformerEncoder`, pre-norm); its class token's final
 vector is classified. :func:`attention_rollout` (Abnar & Zuidema, 2020) combines the
 attention maps of all layers into one.
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .positional import LearnedPositionalEmbedding
-from .transformer import TransformerEncoder
+from .layers.positions import LearnedPositionalEmbedding
+from .layers.transformer import TransformerEncoder
 
 __all__ = [
     "PatchEmbedding",

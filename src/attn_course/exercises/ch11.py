@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..core.attention import scaled_dot_product_attention
-from ..vision import SqueezeExcitation
+from ..layers.vision import SqueezeExcitation
 from ..vision_cost import attention_cost
 from ._base import Checker, CheckResult, run
 

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..core.positions import alibi_bias, alibi_slopes, rope_rotate
-from ..positions import offset_profile
+from ..experiments.positions import offset_profile
 from ._base import Checker, CheckResult
 
 __all__ = ["check_alibi_bias", "check_rope", "check_sinusoidal_profile"]

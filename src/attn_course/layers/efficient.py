@@ -1,4 +1,4 @@
-"""Cheaper attention and how to measure it (chapter 13).
+"""Cheaper attention (chapter 13): sliding-window and linear attention.
 
 Two approximations of ``softmax(q kᵀ/√d_k) v`` that never build the ``N × N`` matrix:
 
@@ -9,33 +9,22 @@ Two approximations of ``softmax(q kᵀ/√d_k) v`` that never build the ``N × N
   map ``φ(x) = elu(x) + 1``; then ``Σ_j φ(k_j) v_jᵀ`` is shared by all queries and the cost
   is ``O(N · d_k · d_v)`` (Katharopoulos et al. 2020).
 
-And :func:`measure_methods`, the chapter's table of time and peak memory per method
-(measured with :mod:`attn_course.tools.measure`). All tensors are torch, shaped
-``(..., N, d)``.
+Both are self-attention (``n_q = n_k``); ``causal=True`` means ``j ≤ i``, the one causal
+alignment of :mod:`attn_course.core.masks`. All tensors are torch, shaped ``(..., N, d)``.
+The chapter's measurements are in :mod:`attn_course.experiments.efficient`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import torch
 from torch import Tensor
 
-from .core.attention import scaled_dot_product_attention
-from .core.masks import sliding_window_mask
-from .flash import flash_attention
-from .tools.measure import peak_memory, time_calls
-from .tools.threads import torch_threads
+from ..core.attention import scaled_dot_product_attention
+from ..core.masks import sliding_window_mask
 
-__all__ = [
-    "METHODS",
-    "attention_matrix_bytes",
-    "measure_methods",
-    "elu_feature_map",
-    "linear_attention",
-    "local_attention",
-]
+__all__ = ["elu_feature_map", "linear_attention", "local_attention"]
 
 
 def _check_self(q: Tensor, k: Tensor, v: Tensor) -> None:
@@ -130,55 +119,3 @@ def linear_attention(
         S = S + fk_c.transpose(-2, -1) @ v_c
         z = z + fk_c.sum(dim=-2).unsqueeze(-1)
     return torch.cat(outs, dim=-2)  # (..., N, d_v)
-
-
-def attention_matrix_bytes(n_q: int, n_k: int | None = None, *, batch: int = 1,
-                           bytes_per_float: int = 4) -> int:
-    """Bytes of one ``(batch, n_q, n_k)`` score matrix (float32 by default)."""
-    return batch * n_q * (n_q if n_k is None else n_k) * bytes_per_float
-
-
-def _plain(q: Tensor, k: Tensor, v: Tensor) -> Tensor:
-    return scaled_dot_product_attention(q, k, v)[0]
-
-
-METHODS: dict[str, Callable[[Tensor, Tensor, Tensor], Tensor]] = {
-    "plain": _plain,  # the course's scaled_dot_product_attention: the full N × N matrix
-    "tiled (ours)": flash_attention,
-    "torch SDPA": torch.nn.functional.scaled_dot_product_attention,
-    "local (w=128)": lambda q, k, v: local_attention(q, k, v, 128, block_size=256),
-    "linear": linear_attention,
-}
-
-
-def measure_methods(
-    ns: list[int], *, d: int = 64, methods: dict[str, Callable] | None = None,
-    repeat: int = 3, max_plain_n: int = 8192, seed: int = 0, threads: int | None = None,
-) -> list[dict[str, Any]]:
-    """Time (median) and peak extra memory of each method on the same ``(1, 1, N, d)`` inputs.
-
-    The methods are timed round-robin (one call of each, ``repeat`` times) after a warm-up.
-
-    Returns one dict per (method, N): ``method``, ``N``, ``seconds``, ``peak_bytes``.
-    ``plain`` is skipped above ``max_plain_n`` (its N × N matrices would not fit comfortably).
-    ``threads``: run with this many torch threads (restored afterwards); one thread makes
-    the ratios independent of whatever else the machine is doing.
-    """
-    methods = METHODS if methods is None else methods
-    with torch_threads(threads):
-        return _measure(ns, d, methods, repeat, max_plain_n, seed)
-
-
-def _measure(ns: list[int], d: int, methods: dict[str, Callable], repeat: int,
-             max_plain_n: int, seed: int) -> list[dict[str, Any]]:
-    g = torch.Generator().manual_seed(seed)
-    rows = []
-    for n in ns:
-        q, k, v = (torch.randn(1, 1, n, d, generator=g) for _ in range(3))  # (1, 1, N, d)
-        calls = {name: (lambda fn=fn, q=q, k=k, v=v: fn(q, k, v)) for name, fn in methods.items()
-                 if name != "plain" or n <= max_plain_n}
-        peaks = {name: peak_memory(call) for name, call in calls.items()}  # warms up, too
-        times = time_calls(calls, repeats=repeat, warmup=0)  # round-robin: load hits all alike
-        rows += [{"method": name, "N": n, "seconds": times[name], "peak_bytes": peaks[name]}
-                 for name in calls]
-    return rows

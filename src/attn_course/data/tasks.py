@@ -1,4 +1,4 @@
-"""Toy sequence tasks (chapters 7 and 10): tiny, synthetic, deterministic under a seed.
+"""Toy sequence tasks (chapters 7, 9, 10 and 14): tiny, synthetic, deterministic under a seed.
 
 Each generator returns ``(tokens, targets)``: ``tokens (n, N)`` int64 token ids and
 ``targets (n, N)`` int64 labels, with :data:`~attn_course.tools.training.IGNORE_INDEX` (-100)
@@ -8,6 +8,11 @@ at positions that carry no label. The same ``seed`` always gives the same tensor
   marker* appears somewhere in the sequence: two jobs, one for each of two heads.
 - :func:`associative_recall` — a list of facts ``A=3 C=7 F=1 …`` followed by questions
   ``C? A? …``: at each question, predict the value. Needs information from far back.
+- :func:`recall_batch` — random tokens; the label is the token a fixed distance before
+  the last one (chapter 9's long-range task, one label per sequence).
+- :func:`make_repeat_task` — at every position, did the current token occur among the
+  previous ``window`` tokens? Content *and* position, the same rule at every length
+  (chapter 14's extrapolation task).
 """
 
 from __future__ import annotations
@@ -18,14 +23,16 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .tools.training import IGNORE_INDEX
+from ..tools.training import IGNORE_INDEX
 
 __all__ = [
     "associative_recall",
     "marker_accuracy",
     "marker_task",
+    "make_repeat_task",
     "marker_vocab",
     "recall_answer_positions",
+    "recall_batch",
     "recall_batches",
     "recall_vocab",
     "split_marker_targets",
@@ -192,3 +199,27 @@ def recall_answer_positions(tokens: Tensor, n_pairs: int, *, n_keys: int = 16,
         raise ValueError("every question must ask a key of its list; were n_keys and "
                          "n_values the ones used to make the tokens?")
     return match.float().argmax(-1)  # (n, Q)
+
+
+def make_repeat_task(n_seq: int, length: int, *, vocab: int = 6, window: int = 4,
+                     seed: int = 0) -> tuple[Tensor, Tensor]:
+    """Random tokens ``(n_seq, length)`` and labels ``(n_seq, length)``: 1 where the token
+    also occurs among the ``window`` tokens before it, else 0."""
+    if length < 1 or window < 1 or vocab < 2:
+        raise ValueError(f"need length ≥ 1, window ≥ 1, vocab ≥ 2; got {length}, {window}, {vocab}")
+    g = torch.Generator().manual_seed(seed)
+    tokens = torch.randint(vocab, (n_seq, length), generator=g)
+    labels = torch.zeros_like(tokens)
+    for lag in range(1, window + 1):
+        labels[:, lag:] |= (tokens[:, lag:] == tokens[:, :-lag]).long()
+    return tokens, labels
+
+
+def recall_batch(batch_size: int, n: int, distance: int, vocab: int,
+                 gen: torch.Generator) -> tuple[Tensor, Tensor]:
+    """The long-range recall task: random tokens ``(B, n)``; the label is the token
+    ``distance`` positions before the last one, ``tokens[:, n-1-distance]`` ``(B,)``."""
+    if not 0 <= distance < n:
+        raise ValueError(f"distance must lie in [0, n-1] = [0, {n - 1}], got {distance}")
+    tokens = torch.randint(vocab, (batch_size, n), generator=gen)
+    return tokens, tokens[:, n - 1 - distance]

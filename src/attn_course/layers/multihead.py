@@ -1,18 +1,27 @@
-"""Multi-head attention (chapter 7) as a ``torch.nn.Module``, batch-first.
+"""Multi-head attention (chapter 7) as a ``torch.nn.Module``, batch-first — the only one.
 
 ``d_model`` (``embed_dim``) is split into ``n_heads`` heads of size
 ``d_k = d_model / n_heads``; each head runs scaled dot-product attention, the
-heads are concatenated and mixed by an output projection ``W_o``.
+heads are concatenated and mixed by an output projection ``W_o``. The argument names
+``embed_dim`` and ``num_heads`` mirror ``torch.nn.MultiheadAttention``.
+
+Every Transformer of the course uses this module; the position methods of chapter 14
+plug into it as a hook (``positions=``, a :class:`attn_course.layers.positions.PositionMethod`):
+RoPE rotates the queries and keys, ALiBi adds a bias to the scores, and nothing else
+changes.
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .core.attention import scaled_dot_product_attention
-from .core.masks import causal_mask
+from ..core.attention import scaled_dot_product_attention
+from ..core.masks import causal_mask
+from .positions import PositionMethod
 
 __all__ = ["MultiHeadAttention"]
 
@@ -24,12 +33,18 @@ class MultiHeadAttention(nn.Module):
         embed_dim: ``d_model``, the size of the token vectors.
         num_heads: ``n_heads``; must divide ``embed_dim``.
         bias: whether the four projections have biases.
+        positions: a position hook (:class:`attn_course.layers.positions.PositionMethod`)
+            whose ``rotate`` is applied to the queries and keys of every head and whose
+            ``score_bias`` is added to the scaled scores; ``None`` = no positions here.
 
     Shapes (batch-first): ``query (B, n_q, d_model)``, ``key``/``value (B, n_k, d_model)``
     → ``out (B, n_q, d_model)``, ``weights (B, n_heads, n_q, n_k)``.
     """
 
-    def __init__(self, embed_dim: int, num_heads: int, *, bias: bool = True) -> None:
+    def __init__(
+        self, embed_dim: int, num_heads: int, *, bias: bool = True,
+        positions: PositionMethod | None = None,
+    ) -> None:
         super().__init__()
         if num_heads <= 0 or embed_dim <= 0 or embed_dim % num_heads != 0:
             raise ValueError(
@@ -43,6 +58,7 @@ class MultiHeadAttention(nn.Module):
         self.W_k = nn.Linear(embed_dim, embed_dim, bias=bias)
         self.W_v = nn.Linear(embed_dim, embed_dim, bias=bias)
         self.W_o = nn.Linear(embed_dim, embed_dim, bias=bias)
+        self.positions = positions
 
     def split_heads(self, x: Tensor) -> Tensor:
         """``(B, N, d_model) → (B, n_heads, N, d_k)``."""
@@ -85,13 +101,21 @@ class MultiHeadAttention(nn.Module):
         q = self.split_heads(self.W_q(query))  # (B, H, n_q, d_k)
         k = self.split_heads(self.W_k(key))  # (B, H, n_k, d_k)
         v = self.split_heads(self.W_v(value))  # (B, H, n_k, d_k)
+        bias = None
+        if self.positions is not None:  # the position hook: where chapter 14's methods differ
+            q, k = self.positions.rotate(q), self.positions.rotate(k)  # (B, H, n, d_k)
+            bias = self.positions.score_bias(q.shape[-2], k.shape[-2], like=q)
         if is_causal:
             c = causal_mask(q.shape[-2], k.shape[-2], like=q)
             mask = c if mask is None else (mask & c)
         if need_weights:
-            out, weights = scaled_dot_product_attention(q, k, v, mask=mask)  # (B, H, n_q, d_k)
+            out, weights = scaled_dot_product_attention(q, k, v, mask=mask, bias=bias)
+            # out (B, H, n_q, d_k), weights (B, H, n_q, n_k)
         else:
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+            attn_mask = mask
+            if bias is not None:  # one float mask: the bias where allowed, −∞ where masked
+                attn_mask = bias if mask is None else torch.where(mask, bias, -math.inf)
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
             if mask is not None:  # a fully masked row gives NaN in the fused kernel: make it 0
                 any_key = torch.broadcast_to(mask, q.shape[:-1] + (k.shape[-2],)).any(-1)
                 out = torch.where(any_key[..., None], out, torch.zeros_like(out))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .core.attention import scaled_dot_product_attention
+from ..core.attention import scaled_dot_product_attention
 
 __all__ = ["CBAM", "NonLocalBlock", "SqueezeExcitation", "SpatialAttention", "check_feature_map"]
 

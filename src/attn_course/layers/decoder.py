@@ -3,7 +3,7 @@
 The decoder reads its own prefix through *causal* self-attention (position ``i`` sees
 ``0 … i``) and the encoder's output ``memory`` through cross-attention (queries from the
 decoder, keys and values from the encoder). Norm placement as in
-:class:`attn_course.transformer.TransformerEncoderLayer` (post-norm or ``norm_first``).
+:class:`attn_course.layers.transformer.TransformerEncoderLayer` (post-norm or ``norm_first``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class TransformerDecoderLayer(nn.Module):
     """One decoder block: causal self-attention, cross-attention to ``memory``, feed-forward.
 
     Same arguments and norm placement as
-    :class:`~attn_course.transformer.TransformerEncoderLayer`. The queries of the
+    :class:`~attn_course.layers.transformer.TransformerEncoderLayer`. The queries of the
     cross-attention come from the decoder, its keys and values from the encoder's
     output ``memory`` (cross-attention); the self-attention is causal by default.
 

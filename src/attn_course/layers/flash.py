@@ -14,7 +14,8 @@ per-row log-sum-exp ``lse`` (both O(N)) and recomputes each tile's probabilities
 ``P = exp(S - lse)`` instead of keeping the ``N × N`` matrix (FlashAttention-2's backward).
 
 Everything is plain torch, written to be read; the causal variant skips the key blocks
-that lie entirely above the diagonal.
+that lie entirely above the diagonal (which tiles are computed or skipped is counted by
+:func:`attn_course.experiments.efficient.tile_grid`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import math
 import torch
 from torch import Tensor
 
-__all__ = ["FlashAttentionFunction", "flash_attention", "tile_grid", "tiling_costs"]
+__all__ = ["FlashAttentionFunction", "flash_attention"]
 
 
 def _blocks(block_size: int | tuple[int, int]) -> tuple[int, int]:
@@ -193,55 +194,3 @@ def flash_attention(
     v3 = v.expand(*batch, n_k, d_v).reshape(G, n_k, d_v)  # (G, n_k, d_v)
     out = FlashAttentionFunction.apply(q3, k3, v3, float(scale), bool(causal), bq, bk)
     return out.reshape(*batch, n_q, d_v)  # (..., n_q, d_v)
-
-
-def tile_grid(n: int, block: int, *, causal: bool = False, window: int | None = None) -> Tensor:
-    """Which tiles of an ``n × n`` attention a blocked kernel computes, as an int grid.
-
-    Codes: 0 computed in full, 1 computed but partly masked (on the causal diagonal or the
-    window's edge), 2 skipped because it lies above the causal diagonal, 3 skipped because
-    every ``|i − j|`` in it exceeds ``window``. Shape ``(ceil(n/block), ceil(n/block))``.
-    """
-    bq, bk = _blocks(block)
-    if n < 1 or (window is not None and window < 0):
-        raise ValueError(f"need n ≥ 1 and window ≥ 0, got n={n}, window={window}")
-    t = -(-n // bq), -(-n // bk)
-    grid = torch.zeros(t, dtype=torch.int64)
-    for a in range(t[0]):
-        i0, i1 = a * bq, min(a * bq + bq, n) - 1  # first and last query of the tile
-        for b in range(t[1]):
-            j0, j1 = b * bk, min(b * bk + bk, n) - 1  # first and last key
-            if causal and j0 > i1:
-                grid[a, b] = 2
-            elif window is not None and max(0, j0 - i1, i0 - j1) > window:
-                grid[a, b] = 3
-            elif (causal and j1 > i0) or (window is not None and max(i1 - j0, j1 - i0) > window):
-                grid[a, b] = 1
-    return grid
-
-
-def tiling_costs(n: int, block: int, *, d: int = 64, causal: bool = False,
-                 window: int | None = None) -> dict[str, int]:
-    """Counts, FLOPs and memory of blocked attention — the numbers chapter 13's view shows.
-
-    Returns ``tiles``, ``computed``, ``partial``, ``skipped_causal``, ``skipped_window``;
-    ``flops`` = ``4 · d · (query-key pairs in computed tiles)`` (``QKᵀ`` and ``PV``, a
-    multiply-add counted as 2); ``plain_bytes = 4 (n² + n d)`` for the float32 score matrix
-    and output; ``tiled_bytes = 4 (block² + n (d + 1))`` for one tile, the output and the
-    log-sum-exp.
-    """
-    grid = tile_grid(n, block, causal=causal, window=window)
-    sizes = torch.full((grid.shape[0],), block)
-    sizes[-1] = n - block * (grid.shape[0] - 1)
-    area = sizes.unsqueeze(-1) * sizes  # (tiles, tiles) query-key pairs per tile
-    done = grid <= 1
-    return {
-        "tiles": int(grid.numel()),
-        "computed": int(done.sum()),
-        "partial": int((grid == 1).sum()),
-        "skipped_causal": int((grid == 2).sum()),
-        "skipped_window": int((grid == 3).sum()),
-        "flops": int(4 * d * int(area[done].sum())),
-        "plain_bytes": 4 * (n * n + n * d),
-        "tiled_bytes": 4 * (block * block + n * (d + 1)),
-    }

@@ -3,7 +3,9 @@
 Read top to bottom: the position-wise :class:`FeedForward` network, the
 :class:`TransformerEncoderLayer` (post-norm as in Vaswani et al. 2017, or pre-norm
 with ``norm_first=True`` as used today) and a stack, :class:`TransformerEncoder`.
-The decoder block (causal self-attention + cross-attention) is in :mod:`attn_course.decoder`.
+The decoder block (causal self-attention + cross-attention) is in
+:mod:`attn_course.layers.decoder`. A position method of chapter 14 plugs into every
+layer's attention as ``positions=`` (see :mod:`attn_course.layers.positions`).
 
 Conventions: batch-first ``(B, N, d_model)``; masks boolean, **True = may attend**;
 attention weights ``(B, n_heads, n_q, n_k)`` per layer, ``(B, L, n_heads, N, N)`` for a stack.
@@ -20,6 +22,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .multihead import MultiHeadAttention
+from .positions import PositionMethod
 
 __all__ = [
     "FeedForward",
@@ -94,7 +97,9 @@ class TransformerEncoderLayer(nn.Module):
         d_model: token width; n_heads: number of heads (divides d_model);
         d_ff: feed-forward hidden width; dropout: dropout rate (0 = deterministic);
         norm_first: pre-norm if True; activation: ``"relu"`` or ``"gelu"``;
-        layer_norm_eps: the layer norms' epsilon.
+        layer_norm_eps: the layer norms' epsilon;
+        positions: the position hook of the self-attention (see
+        :class:`attn_course.layers.multihead.MultiHeadAttention`).
 
     Shapes: ``x (B, N, d_model) → (B, N, d_model)``; weights ``(B, n_heads, N, N)``.
     """
@@ -109,10 +114,11 @@ class TransformerEncoderLayer(nn.Module):
         norm_first: bool = False,
         activation: str = "relu",
         layer_norm_eps: float = 1e-5,
+        positions: PositionMethod | None = None,
     ) -> None:
         super().__init__()
         self.d_model, self.n_heads, self.norm_first = d_model, n_heads, norm_first
-        self.self_attn = MultiHeadAttention(d_model, n_heads)
+        self.self_attn = MultiHeadAttention(d_model, n_heads, positions=positions)
         self.ff = FeedForward(d_model, d_ff, dropout=dropout, activation=activation)
         self.norm1 = nn.LayerNorm(d_model, eps=layer_norm_eps)
         self.norm2 = nn.LayerNorm(d_model, eps=layer_norm_eps)
@@ -205,12 +211,14 @@ class TransformerEncoder(nn.Module):
     def build(
         cls, n_layers: int, d_model: int, n_heads: int, d_ff: int, *, dropout: float = 0.0,
         norm_first: bool = False, activation: str = "relu", final_norm: bool | None = None,
+        positions: PositionMethod | None = None,
     ) -> TransformerEncoder:
         """``n_layers`` fresh :class:`TransformerEncoderLayer` s; a final LayerNorm if
         ``final_norm`` (default: only for pre-norm, whose residual stream is otherwise
-        never normalised)."""
+        never normalised). ``positions``: one position hook shared by every layer."""
         layers = [TransformerEncoderLayer(d_model, n_heads, d_ff, dropout=dropout,
-                                          norm_first=norm_first, activation=activation)
+                                          norm_first=norm_first, activation=activation,
+                                          positions=positions)
                   for _ in range(n_layers)]
         final_norm = norm_first if final_norm is None else final_norm
         return cls(layers, norm=nn.LayerNorm(d_model) if final_norm else None)
