@@ -8,7 +8,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_course.complexity import (
+from attn_course.data.tasks import recall_batch
+from attn_course.experiments.complexity import (
     LAYER_KINDS,
     crossover_n,
     fit_exponent,
@@ -18,15 +19,14 @@ from attn_course.complexity import (
     max_path_length,
     min_depth_to_connect,
     sequential_ops,
+    steps_to_accuracy,
 )
-from attn_course.data.tasks import recall_batch
-from attn_course.layers_compare import (
+from attn_course.models.mixers import (
     DilatedConvStack,
     LastTokenClassifier,
     RecurrentLayer,
     SelfAttentionLayer,
     make_layer,
-    steps_to_accuracy,
 )
 from attn_course.tools.measure import count_flops, time_call
 from attn_course.views.complexity import ComplexityView

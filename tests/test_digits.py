@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from attn_course.digits import load_digits, train_classifier
+from attn_course.data.digits import load_digits
+from attn_course.experiments.vision import train_classifier
 from attn_course.tools.training import accuracy
 
 

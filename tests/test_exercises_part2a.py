@@ -23,7 +23,7 @@ from attn_course.exercises.ch10 import (
     check_encoder_block,
     check_encoder_layer_params,
 )
-from attn_course.heads import mha_flops, previous_token_score
+from attn_course.experiments.multi_head import mha_flops, previous_token_score
 
 
 def _problems(result):

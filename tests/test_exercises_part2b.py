@@ -6,7 +6,6 @@ import math
 
 import torch
 
-from attn_course.complexity import fit_exponent, layer_flops, max_path_length
 from attn_course.core.softmax import softmax
 from attn_course.exercises.ch08 import (
     check_bahdanau_step,
@@ -18,6 +17,7 @@ from attn_course.exercises.ch09 import (
     check_fit_exponent,
     check_layer_flops,
 )
+from attn_course.experiments.complexity import fit_exponent, layer_flops, max_path_length
 
 
 def _step(s_prev, ann, W_q, W_k, w_v, lengths, *, use_mask=True):

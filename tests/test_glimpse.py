@@ -6,77 +6,90 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from attn_course import glimpse
-from attn_course.context_vector import RandomRNN, context_recovery, random_tokens, recovery_accuracy
+from attn_course.data.digits import load_digit_images
+from attn_course.data.glimpse import crop, make_scenes, uniform_pool
+from attn_course.experiments.intuition import (
+    GlimpseResult,
+    RandomRNN,
+    box_sums,
+    context_recovery,
+    glimpse_experiment,
+    ink_budget_curve,
+    pixel_saliency,
+    random_tokens,
+    recovery_accuracy,
+    salient_windows,
+    select_pixels,
+)
 from attn_course.views import prng
 from attn_course.views.glimpse import GlimpseView, glimpse_selection
 
 
 @pytest.fixture(scope="module")
 def digits():
-    return glimpse.load_digit_images()
+    return load_digit_images()
 
 
 def test_digits_and_scenes(digits):
     images, labels = digits
     assert images.shape == (1797, 8, 8) and labels.shape == (1797,)
     assert 0 <= images.min() and images.max() <= 1
-    s = glimpse.make_scenes(images[:20], labels[:20], size=40, seed=1)
-    s2 = glimpse.make_scenes(images[:20], labels[:20], size=40, seed=1)
+    s = make_scenes(images[:20], labels[:20], size=40, seed=1)
+    s2 = make_scenes(images[:20], labels[:20], size=40, seed=1)
     np.testing.assert_array_equal(s.scenes, s2.scenes)
     assert s.scenes.shape == (20, 40, 40) and s.positions.shape == (20, 2)
     # the digit sits where the positions say, drawn over the clutter
-    np.testing.assert_allclose(glimpse.crop(s.ink, s.positions), images[:20], atol=1e-6)
+    np.testing.assert_allclose(crop(s.ink, s.positions), images[:20], atol=1e-6)
     assert np.all(s.scenes >= s.ink)
     with pytest.raises(ValueError, match="digits must have shape"):
-        glimpse.make_scenes(np.zeros((2, 5, 5)), np.zeros(2))
+        make_scenes(np.zeros((2, 5, 5)), np.zeros(2))
 
 
 def test_box_sums_and_windows():
     rng = np.random.default_rng(0)
     x = rng.random((3, 10, 12))
-    s = glimpse.box_sums(x, 4)
+    s = box_sums(x, 4)
     assert s.shape == (3, 7, 9)
     np.testing.assert_allclose(s[1, 2, 5], x[1, 2:6, 5:9].sum())
     x[0, 5:9, 1:5] += 5
-    assert tuple(glimpse.salient_windows(x, 4)[0]) == (5, 1)
-    assert glimpse.uniform_pool(np.ones((2, 16, 16)), 8).shape == (2, 8, 8)
+    assert tuple(salient_windows(x, 4)[0]) == (5, 1)
+    assert uniform_pool(np.ones((2, 16, 16)), 8).shape == (2, 8, 8)
     with pytest.raises(ValueError, match="divisible"):
-        glimpse.uniform_pool(np.ones((1, 10, 10)), 8)
+        uniform_pool(np.ones((1, 10, 10)), 8)
 
 
 def test_pixel_saliency_prefers_strokes():
     img = np.zeros((9, 9))
     img[2:5, 2:5] = 0.5  # a blob
     img[7, 7] = 1.0  # a brighter isolated speck
-    sal = glimpse.pixel_saliency(img)
+    sal = pixel_saliency(img)
     assert sal.shape == (9, 9) and sal[3, 3] > sal[7, 7]
-    np.testing.assert_allclose(glimpse.pixel_saliency(img[None])[0], sal)
+    np.testing.assert_allclose(pixel_saliency(img[None])[0], sal)
 
 
 @pytest.mark.parametrize("method", ["saliency", "random", "grid"])
 def test_select_pixels(method):
     sal = np.random.default_rng(2).random((8, 8))
-    idx = glimpse.select_pixels(sal, 10, method, seed=3)
+    idx = select_pixels(sal, 10, method, seed=3)
     assert len(idx) == 10 and len(set(idx.tolist())) == 10 and idx.max() < 64
     if method == "saliency":
         assert sal.ravel()[idx].min() >= np.delete(sal.ravel(), idx).max()
-    assert len(glimpse.select_pixels(sal, 0, method)) == 0
-    assert len(set(glimpse.select_pixels(sal, 64, method).tolist())) == 64
+    assert len(select_pixels(sal, 0, method)) == 0
+    assert len(set(select_pixels(sal, 64, method).tolist())) == 64
     with pytest.raises(ValueError):
-        glimpse.select_pixels(sal, 65, method)
+        select_pixels(sal, 65, method)
 
 
 def test_ink_budget_curve(digits):
     images, labels = digits
-    s = glimpse.make_scenes(images[:10], labels[:10], size=64, seed=0)
-    curves = glimpse.ink_budget_curve(s, np.array([0.01, 0.05]))
+    s = make_scenes(images[:10], labels[:10], size=64, seed=0)
+    curves = ink_budget_curve(s, np.array([0.01, 0.05]))
     assert curves["saliency"][0] > 0.9 and curves["random"][0] < 0.1
     assert np.all(np.diff(curves["saliency"]) >= 0)
 
 
 def test_glimpse_experiment_shows_the_bottleneck():
-    r = glimpse.glimpse_experiment(size=96, seed=0)
+    r = glimpse_experiment(size=96, seed=0)
     assert r.fraction_seen < 0.01 and r.n_test == 450
     assert r.acc_oracle > 0.9 and r.acc_saliency > 0.75 * r.acc_oracle
     assert max(r.acc_random, r.acc_uniform) < 0.25 and r.window_hit_rate > 0.9
@@ -107,8 +120,8 @@ def test_context_recovery_falls_with_length():
 
 def test_glimpse_view_readout_and_validation(digits):
     images, labels = digits
-    s = glimpse.make_scenes(images[:1], labels[:1], size=32, seed=4)
-    sal = glimpse.pixel_saliency(s.scenes[0])
+    s = make_scenes(images[:1], labels[:1], size=32, seed=4)
+    sal = pixel_saliency(s.scenes[0])
     v = GlimpseView(s.scenes[0], sal, s.ink[0], budget=20)
     r = v.readout()
     assert r["fraction"] == 20 / 1024 and r["ink"] > 0.5
@@ -137,10 +150,10 @@ def test_plots(digits):
     )
 
     images, labels = digits
-    s = glimpse.make_scenes(images[:1], labels[:1], size=32, seed=0)
+    s = make_scenes(images[:1], labels[:1], size=32, seed=0)
     figs = [
-        plot_glimpse_scene(s.scenes[0], (1, 2), (3, 4), glimpse.uniform_pool(s.scenes)[0], label=1),
-        plot_glimpse_accuracy(glimpse.GlimpseResult(0.007, 0.9, 0.8, 0.1, 0.1, 0.99, 10)),
+        plot_glimpse_scene(s.scenes[0], (1, 2), (3, 4), uniform_pool(s.scenes)[0], label=1),
+        plot_glimpse_accuracy(GlimpseResult(0.007, 0.9, 0.8, 0.1, 0.1, 0.99, 10)),
         plot_ink_budget(np.array([0.01, 0.1]), {"saliency": [0.9, 1.0], "random": [0.01, 0.1]}),
         plot_context_recovery(context_recovery([2, 4], d_hidden=8, vocab=4, n_train=100, n_test=50)),
     ]

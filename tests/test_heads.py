@@ -6,7 +6,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_course.heads import attention_to, mha_flops, previous_token_score
+from attn_course.experiments.multi_head import attention_to, mha_flops, previous_token_score
 from attn_course.layers.multihead import MultiHeadAttention
 from attn_course.tools.measure import count_flops
 

@@ -10,7 +10,7 @@ import torch
 
 import attn_course as ac
 from attn_course.core.scores import SCORE_NAMES
-from attn_course.score_costs import (
+from attn_course.experiments.scores import (
     all_scores,
     counted_matmul_flops,
     init_score_params,

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from attn_course.data.tasks import marker_task
-from attn_course.seq_models import RecurrentBaseline, TokenTransformer
+from attn_course.models.token_models import RecurrentBaseline, TokenTransformer
 from attn_course.tools.training import (
     IGNORE_INDEX,
     count_parameters,

@@ -10,23 +10,19 @@ from hypothesis import strategies as st
 
 from attn_course.core.scores import additive_score, dot_score, general_score
 from attn_course.core.softmax import softmax
-from attn_course.layers.additive import ScoreAttention
-from attn_course.translation import ATTENTION_KINDS, Seq2Seq
-from attn_course.translation_data import (
+from attn_course.data.translation import (
     encode_batch,
     make_pairs,
+    make_split,
     possible_lengths,
     random_sentence,
     source_vocab,
     target_vocab,
     translate,
 )
-from attn_course.translation_train import (
-    accuracy_by_length,
-    make_split,
-    sentence_scores,
-    train_seq2seq,
-)
+from attn_course.experiments.bahdanau import accuracy_by_length, sentence_scores, train_seq2seq
+from attn_course.layers.additive import ScoreAttention
+from attn_course.models.seq2seq import ATTENTION_KINDS, Seq2Seq
 
 SV, TV = source_vocab(), target_vocab()
 

@@ -5,12 +5,12 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_course.cnn import BLOCKS, SmallCNN
 from attn_course.core.attention import scaled_dot_product_attention
+from attn_course.experiments.vision import attention_cost, conv_cost, measure_pixel_costs
 from attn_course.layers.vision import CBAM, NonLocalBlock, SpatialAttention, SqueezeExcitation
+from attn_course.models.cnn import BLOCKS, SmallCNN
 from attn_course.tools.tables import markdown_table
 from attn_course.tools.training import count_parameters
-from attn_course.vision_cost import attention_cost, conv_cost, measure_pixel_costs
 
 
 @pytest.mark.parametrize("shape", [(2, 8, 5, 5), (1, 16, 3, 7)])

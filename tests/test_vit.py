@@ -5,15 +5,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from attn_course.experiments.vit import attention_rollout, encoder_flops, position_similarity
 from attn_course.layers.transformer import TransformerEncoderLayer
-from attn_course.vit import (
-    PatchEmbedding,
-    VisionTransformer,
-    attention_rollout,
-    encoder_flops,
-    patchify,
-    position_similarity,
-)
+from attn_course.models.vit import PatchEmbedding, VisionTransformer, patchify
 
 
 def test_patchify_top_left_patch_and_order():

@@ -9,7 +9,7 @@ import pytest
 from browser_helpers import PageVisit, assert_close, readout, set_range, write_views_page
 from conftest import _serve
 
-from attn_course.complexity import layer_flops, max_path_length
+from attn_course.experiments.complexity import layer_flops, max_path_length
 from attn_course.views.complexity import ComplexityView
 
 pytestmark = pytest.mark.browser

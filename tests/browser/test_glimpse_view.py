@@ -9,7 +9,9 @@ import pytest
 from browser_helpers import PageVisit, assert_close, readout, set_range, write_views_page
 from conftest import _serve
 
-from attn_course import glimpse
+from attn_course.data.digits import load_digit_images
+from attn_course.data.glimpse import make_scenes
+from attn_course.experiments.intuition import pixel_saliency
 from attn_course.views.glimpse import GlimpseView
 
 pytestmark = pytest.mark.browser
@@ -21,9 +23,9 @@ def view(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any
 
     if not (VENDOR / "embed-amd.js").exists():
         unavailable("the widget runtime is not vendored (book/vendor/widgets): run `make vendor`")
-    images, labels = glimpse.load_digit_images()
-    s = glimpse.make_scenes(images[5:6], labels[5:6], size=64, seed=3)
-    w = GlimpseView(s.scenes[0], glimpse.pixel_saliency(s.scenes[0]), s.ink[0], budget=41)
+    images, labels = load_digit_images()
+    s = make_scenes(images[5:6], labels[5:6], size=64, seed=3)
+    w = GlimpseView(s.scenes[0], pixel_saliency(s.scenes[0]), s.ink[0], budget=41)
     site = tmp_path_factory.mktemp("glimpse-site")
     write_views_page(site, [w], name="glimpse.html")
     url, stop = _serve(site)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..heads import mha_flops, previous_token_score
+from ..experiments.multi_head import mha_flops, previous_token_score
 from ..layers.multihead import MultiHeadAttention
 from ._base import Checker, CheckResult
 

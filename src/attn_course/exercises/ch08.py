@@ -7,8 +7,8 @@ from typing import Any
 
 import torch
 
+from ..experiments.bahdanau import sentence_scores
 from ..layers.additive import ScoreAttention
-from ..translation_train import sentence_scores
 from ._base import Checker, CheckResult
 
 __all__ = ["check_bahdanau_step", "check_score_parameters", "check_word_accuracy"]

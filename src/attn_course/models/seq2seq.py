@@ -24,8 +24,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .core.masks import padding_mask
-from .layers.additive import AdditiveAttention, ScoreAttention
+from ..core.masks import padding_mask
+from ..layers.additive import AdditiveAttention, ScoreAttention
 
 __all__ = ["ATTENTION_KINDS", "Encoder", "Seq2Seq"]
 

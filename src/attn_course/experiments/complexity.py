@@ -15,9 +15,11 @@ the tools that *measure* the same quantities on a real layer (with the FLOP coun
 timer of :mod:`attn_course.tools.measure`): the longest chain of
 dependent operations in the autograd graph (:func:`graph_depth`), the gradient that
 reaches each earlier position (:func:`gradient_by_distance`), the smallest depth that
-connects the first and last positions (:func:`min_depth_to_connect`) and a log-log slope
-(:func:`fit_exponent`). A multiply–add counts as 2 FLOPs; element-wise operations
-(softmax, tanh) are not counted, as in the table.
+connects the first and last positions (:func:`min_depth_to_connect`), a log-log slope
+(:func:`fit_exponent`) and the training steps each layer needs to learn the long-range task
+(:func:`steps_to_accuracy`, with the layers of :mod:`attn_course.models.mixers`).
+A multiply–add counts as 2 FLOPs; element-wise operations (softmax, tanh) are not
+counted, as in the table.
 """
 
 from __future__ import annotations
@@ -27,7 +29,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch import Tensor
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ..data.tasks import recall_batch
+from ..models.mixers import dilated_depth
+from ..tools.training import train
 
 __all__ = [
     "LAYER_KINDS",
@@ -39,6 +46,7 @@ __all__ = [
     "max_path_length",
     "min_depth_to_connect",
     "sequential_ops",
+    "steps_to_accuracy",
 ]
 
 LAYER_KINDS = ("self-attention", "recurrent", "convolutional")
@@ -84,11 +92,7 @@ def max_path_length(kind: str, n: int, k: int = 3) -> int:
         return 1
     if kind == "recurrent":
         return n
-    layers, reach = 0, 1
-    while reach < n:  # integer version of ⌈log_k n⌉ (no floating-point surprises)
-        reach *= k
-        layers += 1
-    return max(layers, 1)
+    return dilated_depth(n, k)
 
 
 def crossover_n(d: int, k: int = 3, versus: str = "recurrent") -> int:
@@ -177,3 +181,46 @@ def min_depth_to_connect(forward: Callable[[Tensor, int], Tensor], n: int, d: in
         if g is not None and float(g[0, 0].abs().sum()) > 0:
             return depth
     return max_depth + 1
+
+
+def steps_to_accuracy(model: nn.Module, n: int, distance: int, vocab: int, *,
+                      target: float = 0.9, max_steps: int = 300, batch_size: int = 32,
+                      lr: float = 3e-3, eval_every: int = 10, seed: int = 0,
+                      progress: Any = None, threads: int | None = 1
+                      ) -> tuple[int | None, list[float]]:
+    """Train ``model`` on :func:`attn_course.data.tasks.recall_batch` until held-out
+    accuracy ≥ ``target``.
+
+    The course's loop (:func:`attn_course.tools.training.train`, Adam without weight decay)
+    runs on batches drawn from a generator seeded with ``seed`` (512 held-out sequences
+    first); every ``eval_every`` steps the held-out accuracy is checked and training stops
+    once it reaches ``target``.
+
+    Returns ``(steps, accuracies)``: the number of steps taken (``None`` if the
+    target was not reached within ``max_steps``) and the accuracy at every check.
+    ``progress``: an optional progress bar (e.g. one shared by several runs), advanced by
+    one per step. ``threads``: torch threads while training (one is fastest for models
+    this small).
+    """
+    gen = torch.Generator().manual_seed(seed)
+    x_val, y_val = recall_batch(512, n, distance, vocab, gen)
+    accs: list[float] = []
+
+    def loss_fn(m: nn.Module, batch: tuple[Tensor, Tensor]) -> Tensor:
+        x, y = batch
+        return F.cross_entropy(m(x), y)  # logits (B, vocab), labels (B,)
+
+    def on_step(step: int, loss: float) -> bool:
+        if progress is not None:
+            progress.update(1)
+        if (step + 1) % eval_every:
+            return False
+        with torch.no_grad():
+            accs.append(float((model(x_val).argmax(-1) == y_val).float().mean()))
+        return accs[-1] >= target
+
+    history = train(model, lambda step: recall_batch(batch_size, n, distance, vocab, gen),
+                    loss_fn, max_steps, lr, seed=None, progress=False, threads=threads,
+                    on_step=on_step)
+    reached = bool(accs) and accs[-1] >= target
+    return (len(history["loss"]) if reached else None), accs

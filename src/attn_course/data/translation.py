@@ -36,6 +36,7 @@ __all__ = [
     "Vocab",
     "encode_batch",
     "make_pairs",
+    "make_split",
     "possible_lengths",
     "random_sentence",
     "source_vocab",
@@ -44,6 +45,9 @@ __all__ = [
 ]
 
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
+
+Pairs = list[tuple[list[str], list[str]]]
+"""(source words, target words) pairs."""
 
 # noun → (French noun, gender)
 NOUNS: dict[str, tuple[str, str]] = {
@@ -189,3 +193,20 @@ def encode_batch(sentences: list[list[str]], vocab: Vocab, *, add_eos: bool = Fa
     for i, r in enumerate(rows):
         ids[i, : len(r)] = torch.tensor(r)
     return ids, lengths
+
+
+def make_split(n_train: int, n_test_per_len: int, train_lens: tuple[int, int],
+               test_lens: tuple[int, int], seed: int = 0) -> tuple[Pairs, dict[int, Pairs]]:
+    """Training pairs with source lengths in ``train_lens`` and test pairs per length.
+
+    Test sentences are drawn with a different seed; a test sentence that also
+    occurs in the training set is dropped, so test accuracy is measured on unseen
+    sentences only. Returns ``(train, {length: pairs})``.
+    """
+    train = make_pairs(n_train, *train_lens, seed=seed)
+    seen = {" ".join(s) for s, _ in train}
+    test: dict[int, Pairs] = {}
+    for length in possible_lengths(*test_lens):
+        pairs = make_pairs(n_test_per_len, length, length, seed=seed + 1000 + length)
+        test[length] = [p for p in pairs if " ".join(p[0]) not in seen]
+    return train, test

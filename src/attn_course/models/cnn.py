@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from .layers.vision import CBAM, NonLocalBlock, SqueezeExcitation
-from .tools.training import count_parameters
+from ..layers.vision import CBAM, NonLocalBlock, SqueezeExcitation
 
-__all__ = ["BLOCKS", "SmallCNN", "count_parameters"]
+__all__ = ["BLOCKS", "SmallCNN"]
 
 BLOCKS = ("none", "se", "cbam", "nonlocal")
 

@@ -16,22 +16,20 @@ positions) and a linear read-out of the last position, for the long-range task.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from .core.attention import scaled_dot_product_attention
-from .core.masks import causal_mask
+from ..core.attention import scaled_dot_product_attention
+from ..core.masks import causal_mask
 
 __all__ = [
     "DilatedConvStack",
     "LastTokenClassifier",
     "RecurrentLayer",
     "SelfAttentionLayer",
+    "dilated_depth",
     "make_layer",
-    "steps_to_accuracy",
 ]
 
 
@@ -115,19 +113,29 @@ class DilatedConvStack(nn.Module):
         return h.transpose(1, 2)  # (B, N, d)
 
 
+def dilated_depth(n: int, k: int = 3) -> int:
+    """``⌈log_k n⌉`` (at least 1): the dilated convolutions of kernel ``k`` (dilations
+    ``1, k, k², …``) that connect the first and the last of ``n`` positions."""
+    if n < 1 or k < 2:
+        raise ValueError(f"need n ≥ 1 and k ≥ 2, got n={n}, k={k}")
+    layers, reach = 0, 1
+    while reach < n:  # integer version of ⌈log_k n⌉ (no floating-point surprises)
+        reach *= k
+        layers += 1
+    return max(layers, 1)
+
+
 def make_layer(kind: str, d: int, n: int, k: int = 3) -> nn.Module:
     """One layer of ``kind`` ("self-attention", "recurrent", "convolutional") that spans ``n``.
 
-    The convolution gets the ``⌈log_k n⌉`` dilated layers it needs to see all ``n`` positions.
+    The convolution gets the :func:`dilated_depth` layers it needs to see all ``n`` positions.
     """
-    from .complexity import max_path_length
-
     if kind == "self-attention":
         return SelfAttentionLayer(d)
     if kind == "recurrent":
         return RecurrentLayer(d)
     if kind == "convolutional":
-        return DilatedConvStack(d, k, max_path_length("convolutional", n, k))
+        return DilatedConvStack(d, k, dilated_depth(n, k))
     raise ValueError(f"kind must be 'self-attention', 'recurrent' or 'convolutional', got {kind!r}")
 
 
@@ -151,49 +159,3 @@ class LastTokenClassifier(nn.Module):
 
     def forward(self, tokens: Tensor) -> Tensor:
         return self.readout(self.mixer(self.embed_tokens(tokens))[:, -1])  # (B, vocab)
-
-
-def steps_to_accuracy(model: nn.Module, n: int, distance: int, vocab: int, *,
-                      target: float = 0.9, max_steps: int = 300, batch_size: int = 32,
-                      lr: float = 3e-3, eval_every: int = 10, seed: int = 0,
-                      progress: Any = None, threads: int | None = 1
-                      ) -> tuple[int | None, list[float]]:
-    """Train ``model`` on :func:`attn_course.data.tasks.recall_batch` until held-out
-    accuracy ≥ ``target``.
-
-    The course's loop (:func:`attn_course.tools.training.train`, Adam without weight decay)
-    runs on batches drawn from a generator seeded with ``seed`` (512 held-out sequences
-    first); every ``eval_every`` steps the held-out accuracy is checked and training stops
-    once it reaches ``target``.
-
-    Returns ``(steps, accuracies)``: the number of steps taken (``None`` if the
-    target was not reached within ``max_steps``) and the accuracy at every check.
-    ``progress``: an optional progress bar (e.g. one shared by several runs), advanced by
-    one per step. ``threads``: torch threads while training (one is fastest for models
-    this small).
-    """
-    from .data.tasks import recall_batch
-    from .tools.training import train
-
-    gen = torch.Generator().manual_seed(seed)
-    x_val, y_val = recall_batch(512, n, distance, vocab, gen)
-    accs: list[float] = []
-
-    def loss_fn(m: nn.Module, batch: tuple[Tensor, Tensor]) -> Tensor:
-        x, y = batch
-        return F.cross_entropy(m(x), y)  # logits (B, vocab), labels (B,)
-
-    def on_step(step: int, loss: float) -> bool:
-        if progress is not None:
-            progress.update(1)
-        if (step + 1) % eval_every:
-            return False
-        with torch.no_grad():
-            accs.append(float((model(x_val).argmax(-1) == y_val).float().mean()))
-        return accs[-1] >= target
-
-    history = train(model, lambda step: recall_batch(batch_size, n, distance, vocab, gen),
-                    loss_fn, max_steps, lr, seed=None, progress=False, threads=threads,
-                    on_step=on_step)
-    reached = bool(accs) and accs[-1] >= target
-    return (len(history["loss"]) if reached else None), accs

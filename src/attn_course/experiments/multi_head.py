@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._backend import array_namespace, shape_of
+from .._backend import array_namespace, shape_of
 
 __all__ = ["attention_to", "mha_flops", "previous_token_score"]
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .layers.positions import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
-from .layers.transformer import TransformerEncoder
+from ..layers.positions import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
+from ..layers.transformer import TransformerEncoder
 
 __all__ = ["RecurrentBaseline", "TokenTransformer"]
 

@@ -16,48 +16,26 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from .tools.training import train as train_loop
-from .translation import Seq2Seq
-from .translation_data import (
+from ..data.translation import (
     BOS,
+    Pairs,
     Vocab,
     encode_batch,
-    make_pairs,
-    possible_lengths,
     source_vocab,
     target_vocab,
 )
+from ..models.seq2seq import Seq2Seq
+from ..tools.training import train as train_loop
 
 __all__ = [
     "LengthReport",
     "accuracy_by_length",
     "alignment_maps",
     "crossings",
-    "make_split",
     "sentence_scores",
     "train_seq2seq",
     "translate_batch",
 ]
-
-Pairs = list[tuple[list[str], list[str]]]
-
-
-def make_split(n_train: int, n_test_per_len: int, train_lens: tuple[int, int],
-               test_lens: tuple[int, int], seed: int = 0) -> tuple[Pairs, dict[int, Pairs]]:
-    """Training pairs with source lengths in ``train_lens`` and test pairs per length.
-
-    Test sentences are drawn with a different seed; a test sentence that also
-    occurs in the training set is dropped, so test accuracy is measured on unseen
-    sentences only. Returns ``(train, {length: pairs})``.
-    """
-    train = make_pairs(n_train, *train_lens, seed=seed)
-    seen = {" ".join(s) for s, _ in train}
-    test: dict[int, Pairs] = {}
-    for length in possible_lengths(*test_lens):
-        pairs = make_pairs(n_test_per_len, length, length, seed=seed + 1000 + length)
-        test[length] = [p for p in pairs if " ".join(p[0]) not in seen]
-    return train, test
-
 
 def train_seq2seq(model: Seq2Seq, train: Pairs, *, steps: int = 600, batch_size: int = 64,
                   lr: float = 3e-3, seed: int = 0, progress: bool = True,

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from .core.scores import SCORE_NAMES, score
-from .tools.measure import count_flops, time_call
+from ..core.scores import SCORE_NAMES, score
+from ..tools.measure import count_flops, time_call
 
 __all__ = [
     "SCORE_NAMES",
@@ -93,7 +93,7 @@ def key_length_sweep(
         ``{name: (len(lengths),)}`` — the softmax weight on key B for each score in ``names``
         (any of ``dot``, ``scaled_dot``, ``cosine``).
     """
-    from .core.softmax import softmax
+    from ..core.softmax import softmax
 
     lengths = np.asarray(lengths, dtype=float)
     a = math.radians(angle_deg)

@@ -1,97 +1,50 @@
-"""The attention bottleneck (chapter 1): look at under 1% of a scene and still read it.
+"""Why attention (chapter 1): a glimpse needs a choice; a fixed-length summary loses things.
 
-A *scene* is a large dark canvas ``(size, size)`` with one handwritten 8×8 digit
-(scikit-learn's bundled digits, nothing downloads) pasted at a random place and
-sparse bright clutter elsewhere. A *glimpse* is an 8×8 window — 64 pixels, under
-1% of a 96×96 scene. We compare three ways to spend that budget:
+**The attention bottleneck.** A scene of :mod:`attn_course.data.glimpse` holds one digit
+in clutter; an observer may look at one 8×8 window, under 1% of a 96×96 scene.
+:func:`glimpse_experiment` compares three ways to spend that budget: the most **salient**
+window (the largest box sum of :func:`pixel_saliency`, via an integral image), a
+**random** window, and the **uniform** 8×8 average of the whole scene;
+:func:`ink_budget_curve` asks, pixel by pixel, how much of the digit's ink the top-``k``
+salient pixels capture against ``k`` random or evenly spaced ones.
 
-- **saliency**: the window with the most locally smoothed ink (the largest box sum of
-  :func:`pixel_saliency`, found with an integral image);
-- **random**: a window at a random place;
-- **uniform**: the whole scene averaged down to 8×8 — every pixel seen, at low resolution.
+**The fixed-length context vector.** An RNN encoder–decoder without attention
+{Sutskever et al. 2014; Cho et al. 2014} decodes from its final hidden state alone. A
+random tanh RNN (:class:`RandomRNN`) reads ``T`` tokens; a ridge-regression read-out tries
+to recover every token from the **final state** ``h_T`` or from the **state at that
+position** ``h_t`` (what attention can look at); :func:`context_recovery` measures both on
+held-out sequences (chance is ``1 / vocab``).
 
-and, pixel by pixel, how much of the digit's ink the top-``k`` most salient pixels
-capture compared with ``k`` random or evenly spaced ones.
-
-Shapes: scenes ``(n, size, size)``, digits ``(n, 8, 8)``, positions ``(n, 2)`` (row, col
-of a window's top-left corner), labels ``(n,)``.
+Shapes: scenes ``(n, size, size)``, positions ``(n, 2)``; tokens ``(n, T)``, states
+``(n, T, d_hidden)``. Everything is NumPy and deterministic under ``seed``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .tools.threads import torch_threads
+from ..data.digits import load_digit_images
+from ..data.glimpse import GLIMPSE, Scenes, crop, make_scenes, uniform_pool
+from ..tools.threads import torch_threads
 
 __all__ = [
-    "GLIMPSE",
+    "ContextRecovery",
     "GlimpseResult",
-    "Scenes",
+    "RandomRNN",
     "box_sums",
-    "crop",
+    "context_recovery",
     "glimpse_experiment",
     "ink_budget_curve",
     "ink_recovered",
-    "load_digit_images",
-    "make_scenes",
     "pixel_saliency",
+    "random_tokens",
+    "recovery_accuracy",
     "salient_windows",
     "select_pixels",
-    "uniform_pool",
 ]
-
-GLIMPSE = 8  # side of a glimpse window, the size of one digit
-
-
-def load_digit_images() -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's 1,797 digits as images ``(n, 8, 8)`` in ``[0, 1]`` and labels ``(n,)``."""
-    from sklearn.datasets import load_digits
-
-    d = load_digits()
-    return (d.images / 16.0).astype(np.float64), d.target.astype(np.int64)
-
-
-@dataclass(frozen=True)
-class Scenes:
-    """Scenes ``(n, size, size)``, the digit's ink alone ``(n, size, size)``, labels, positions."""
-
-    scenes: np.ndarray
-    ink: np.ndarray
-    labels: np.ndarray
-    positions: np.ndarray
-
-
-def make_scenes(
-    digits: np.ndarray, labels: np.ndarray, *, size: int = 96, clutter: float = 0.03, seed: int = 0
-) -> Scenes:
-    """Paste each digit ``(n, 8, 8)`` at a random place of a ``size × size`` scene with clutter.
-
-    About a fraction ``clutter`` of the pixels (``clutter · size²`` random places per scene)
-    get a random brightness in ``[0.3, 1]``; the digit is drawn over them. Arrays are
-    float32. Deterministic under ``seed``.
-    """
-    digits = np.asarray(digits, dtype=np.float64)
-    if digits.ndim != 3 or digits.shape[1:] != (GLIMPSE, GLIMPSE):
-        raise ValueError(f"digits must have shape (n, {GLIMPSE}, {GLIMPSE}), got {digits.shape}")
-    if size < GLIMPSE:
-        raise ValueError(f"size must be at least {GLIMPSE}, got {size}")
-    rng = np.random.default_rng(seed)
-    n = digits.shape[0]
-    n_specks = int(round(clutter * size * size))
-    noise = np.zeros((n, size * size), dtype=np.float32)
-    where = rng.integers(0, size * size, size=(n, n_specks))  # (n, n_specks) flat pixel indices
-    noise[np.arange(n)[:, None], where] = rng.uniform(0.3, 1.0, size=(n, n_specks))
-    noise = noise.reshape(n, size, size)  # (n, size, size)
-    pos = rng.integers(0, size - GLIMPSE + 1, size=(n, 2))  # (n, 2)
-    ink = np.zeros((n, size, size), dtype=np.float32)
-    rows = pos[:, 0, None, None] + np.arange(GLIMPSE)[None, :, None]  # (n, 8, 1)
-    cols = pos[:, 1, None, None] + np.arange(GLIMPSE)[None, None, :]  # (n, 1, 8)
-    ink[np.arange(n)[:, None, None], rows, cols] = digits
-    scenes = np.maximum(noise, ink)
-    return Scenes(scenes, ink, np.asarray(labels), pos)
-
 
 def box_sums(scenes: np.ndarray, window: int = GLIMPSE) -> np.ndarray:
     """Sum of every ``w × w`` window: ``(n, H, W) → (n, H−w+1, W−w+1)``, via an integral image."""
@@ -111,22 +64,6 @@ def salient_windows(scenes: np.ndarray, window: int = GLIMPSE) -> np.ndarray:
     s = box_sums(pixel_saliency(scenes), window)
     flat = s.reshape(s.shape[0], -1).argmax(1)  # (n,)
     return np.stack(np.unravel_index(flat, s.shape[1:]), axis=1)
-
-
-def crop(scenes: np.ndarray, positions: np.ndarray, window: int = GLIMPSE) -> np.ndarray:
-    """The windows ``(n, window, window)`` at ``positions`` ``(n, 2)``."""
-    n = scenes.shape[0]
-    rows = positions[:, 0, None, None] + np.arange(window)[None, :, None]  # (n, w, 1)
-    cols = positions[:, 1, None, None] + np.arange(window)[None, None, :]  # (n, 1, w)
-    return scenes[np.arange(n)[:, None, None], rows, cols]
-
-
-def uniform_pool(scenes: np.ndarray, out: int = GLIMPSE) -> np.ndarray:
-    """Average ``(n, size, size)`` down to ``(n, out, out)`` (``size`` divisible by ``out``)."""
-    n, h, w = scenes.shape
-    if h % out or w % out:
-        raise ValueError(f"scene size {h}×{w} must be divisible by out={out}")
-    return scenes.reshape(n, out, h // out, out, w // out).mean((2, 4))  # (n, out, out)
 
 
 def pixel_saliency(scene: np.ndarray, radius: int = 1) -> np.ndarray:
@@ -256,3 +193,105 @@ def glimpse_experiment(*, size: int = 96, clutter: float = 0.03, seed: int = 0) 
             window_hit_rate=float(np.mean(np.abs(sal - test.positions).max(1) <= 1)),
             n_test=len(te),
         )
+
+
+@dataclass(frozen=True)
+class RandomRNN:
+    """``h_t = tanh(h_{t−1} W + E[x_t])`` with random ``W (d, d)`` (spectral radius ``rho``)
+    and random token embeddings ``E (vocab, d)``; ``h_0 = 0``."""
+
+    W: np.ndarray
+    E: np.ndarray
+
+    @classmethod
+    def create(cls, d_hidden: int = 32, vocab: int = 8, *, rho: float = 0.9,
+               seed: int = 0) -> RandomRNN:
+        rng = np.random.default_rng(seed)
+        q, _ = np.linalg.qr(rng.standard_normal((d_hidden, d_hidden)))
+        return cls(W=rho * q, E=rng.standard_normal((vocab, d_hidden)))
+
+    def encode(self, tokens: np.ndarray) -> np.ndarray:
+        """All hidden states ``(n, T, d_hidden)`` for tokens ``(n, T)``."""
+        tokens = np.asarray(tokens)
+        if tokens.ndim != 2:
+            raise ValueError(f"tokens must have shape (n, T), got {tokens.shape}")
+        if tokens.size and (tokens.min() < 0 or tokens.max() >= self.E.shape[0]):
+            raise ValueError(f"tokens must lie in [0, {self.E.shape[0]}), got values "
+                             f"{tokens.min()}…{tokens.max()}")
+        n, T = tokens.shape
+        h = np.zeros((n, self.W.shape[0]))
+        states = np.empty((n, T, self.W.shape[0]))
+        for t in range(T):
+            h = np.tanh(h @ self.W + self.E[tokens[:, t]])
+            states[:, t] = h
+        return states
+
+
+def random_tokens(n: int, T: int, vocab: int, *, seed: int = 0) -> np.ndarray:
+    """Uniformly random token sequences ``(n, T)``."""
+    return np.random.default_rng(seed).integers(0, vocab, size=(n, T))
+
+
+def recovery_accuracy(
+    train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray,
+    vocab: int, *, ridge: float = 1e-3,
+) -> float:
+    """Fit a linear read-out ``[x, 1] → one-hot(y)`` by ridge regression; test accuracy.
+
+    Args:
+        train_x: features ``(n, d)``; train_y: tokens ``(n,)``; likewise the test set.
+    """
+    A = np.hstack([train_x, np.ones((len(train_x), 1))])  # (n, d + 1)
+    Y = np.eye(vocab)[train_y]  # (n, vocab)
+    W = np.linalg.solve(A.T @ A + ridge * np.eye(A.shape[1]), A.T @ Y)  # (d + 1, vocab)
+    B = np.hstack([test_x, np.ones((len(test_x), 1))])
+    return float(np.mean((B @ W).argmax(1) == test_y))
+
+
+@dataclass(frozen=True)
+class ContextRecovery:
+    """Per length ``T`` (``lengths``): mean accuracy over positions from the final state
+    (``final``) and from each position's own state (``per_state``); ``by_position`` maps the
+    longest ``T`` to the final-state accuracy at each position ``(T,)``."""
+
+    lengths: np.ndarray
+    final: np.ndarray
+    per_state: np.ndarray
+    by_position: np.ndarray
+    chance: float
+    d_hidden: int
+    vocab: int
+
+
+def context_recovery(
+    lengths: Sequence[int], *, d_hidden: int = 32, vocab: int = 8, n_train: int = 2000,
+    n_test: int = 500, seed: int = 0,
+) -> ContextRecovery:
+    """Measure how much of a length-``T`` sequence a linear read-out recovers, for each ``T``."""
+    # One BLAS thread: these small products run fastest unthreaded, and on a shared CPU far faster.
+    with torch_threads(1, blas=True):
+        if not lengths or min(lengths) < 1:
+            raise ValueError(
+                f"lengths must be a non-empty list of positive integers, got {lengths}"
+            )
+        rnn = RandomRNN.create(d_hidden, vocab, seed=seed)
+        final, per_state = [], []
+        by_position = np.zeros(0)
+        for T in lengths:
+            tok = random_tokens(n_train + n_test, T, vocab, seed=seed + T)
+            h = rnn.encode(tok)  # (n, T, d_hidden)
+            tr, te = slice(0, n_train), slice(n_train, None)
+            acc_final = np.array([
+                recovery_accuracy(h[tr, -1], tok[tr, t], h[te, -1], tok[te, t], vocab)
+                for t in range(T)
+            ])
+            acc_state = np.array([
+                recovery_accuracy(h[tr, t], tok[tr, t], h[te, t], tok[te, t], vocab)
+                for t in range(T)
+            ])
+            final.append(acc_final.mean())
+            per_state.append(acc_state.mean())
+            if T == max(lengths):
+                by_position = acc_final
+        return ContextRecovery(np.asarray(lengths), np.asarray(final), np.asarray(per_state),
+                               by_position, 1.0 / vocab, d_hidden, vocab)
