@@ -103,3 +103,24 @@ def test_the_import_check_sees_relative_and_absolute_imports():
     assert _imported_parts(probe) == {"_backend", "core"}
     assert "experiments" in _imported_parts(PACKAGE / "plots" / "scaling.py")
     assert "layers" in _imported_parts(PACKAGE / "models" / "vit.py")
+
+
+# The public names of attn_course before the package was reshelved (issue 12): every one
+# stays importable from the package itself.
+NAMES_BEFORE = [
+    "AdditiveAttention", "FeedForward", "LearnedPositionalEmbedding", "MultiHeadAttention",
+    "SinusoidalPositionalEncoding", "TransformerDecoderLayer", "TransformerEncoder",
+    "TransformerEncoderLayer", "additive_score", "alibi_bias", "alibi_slopes", "causal_mask",
+    "cosine_score", "count_parameters", "cross_attention", "dot_score", "entropy",
+    "flash_attention", "general_score", "linear_attention", "local_attention",
+    "location_score", "logsumexp", "minibatches", "online_softmax", "online_softmax_update",
+    "padding_mask", "rope_rotate", "scaled_dot_product_attention", "scaled_dot_score",
+    "self_attention", "set_seed", "sinusoidal_encoding", "softmax", "train",
+]
+
+
+def test_every_public_name_of_before_is_still_exported():
+    missing = [n for n in NAMES_BEFORE if n not in attn_course.__all__ or
+               not hasattr(attn_course, n)]
+    assert not missing
+    assert len(set(attn_course.__all__)) == len(attn_course.__all__)

@@ -163,7 +163,7 @@ def train_classifier(
 
     A thin wrapper of the course's loop :func:`attn_course.tools.training.train`: AdamW,
     a linear warm-up over the first epoch then a cosine decay, minibatches in an order
-    fixed by ``seed``, a ``tqdm`` progress bar. The model's initialisation is the
+    fixed by ``seed``, a progress bar. The model's initialisation is the
     caller's business (seed before building it).
 
     ``threads``: torch CPU threads while training (restored afterwards; None = leave as

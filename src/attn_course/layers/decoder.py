@@ -12,7 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from .multihead import MultiHeadAttention
-from .transformer import FeedForward, _activation_name, _copy_linear
+from .transformer import FeedForward, _copy_block
 
 __all__ = ["TransformerDecoderLayer"]
 
@@ -95,20 +95,7 @@ class TransformerDecoderLayer(nn.Module):
         ``forward(x, memory)`` (causal by default) equals
         ``m(x, memory, tgt_mask=~causal_mask(n_q), tgt_is_causal=True)``.
         """
-        if not isinstance(m, nn.TransformerDecoderLayer):
-            raise ValueError(
-                f"m must be a torch.nn.TransformerDecoderLayer, got {type(m).__name__}"
-            )
-        if not m.self_attn.batch_first:
-            raise ValueError("m must be built with batch_first=True")
-        new = cls(m.self_attn.embed_dim, m.self_attn.num_heads, m.linear1.out_features,
-                  dropout=m.dropout.p, norm_first=m.norm_first, activation=_activation_name(m),
-                  layer_norm_eps=m.norm1.eps)
+        new = _copy_block(cls, m, nn.TransformerDecoderLayer)
         with torch.no_grad():
-            new.self_attn = MultiHeadAttention.from_torch(m.self_attn)
             new.cross_attn = MultiHeadAttention.from_torch(m.multihead_attn)
-            _copy_linear(new.ff.linear1, m.linear1)
-            _copy_linear(new.ff.linear2, m.linear2)
-            for mine, theirs in ((new.norm1, m.norm1), (new.norm2, m.norm2), (new.norm3, m.norm3)):
-                mine.load_state_dict(theirs.state_dict())
         return new

@@ -82,6 +82,27 @@ def _copy_linear(dst: nn.Linear, src: nn.Linear) -> None:
     dst.bias.copy_(src.bias)
 
 
+def _copy_block(cls: type, m: nn.Module, torch_cls: type) -> nn.Module:
+    """A ``cls`` block with the weights of ``m``, a ``torch_cls`` built with ``batch_first``:
+    the self-attention, the feed-forward network and every layer norm (the decoder adds its
+    cross-attention)."""
+    if not isinstance(m, torch_cls):
+        raise ValueError(f"m must be a torch.nn.{torch_cls.__name__}, got {type(m).__name__}")
+    if not m.self_attn.batch_first:
+        raise ValueError("m must be built with batch_first=True")
+    new = cls(m.self_attn.embed_dim, m.self_attn.num_heads, m.linear1.out_features,
+              dropout=m.dropout.p, norm_first=m.norm_first, activation=_activation_name(m),
+              layer_norm_eps=m.norm1.eps)
+    with torch.no_grad():
+        new.self_attn = MultiHeadAttention.from_torch(m.self_attn)
+        _copy_linear(new.ff.linear1, m.linear1)
+        _copy_linear(new.ff.linear2, m.linear2)
+        for name in ("norm1", "norm2", "norm3"):
+            if hasattr(m, name):
+                getattr(new, name).load_state_dict(getattr(m, name).state_dict())
+    return new
+
+
 class TransformerEncoderLayer(nn.Module):
     """One encoder block: self-attention and feed-forward, each with a residual and a norm.
 
@@ -171,22 +192,7 @@ class TransformerEncoderLayer(nn.Module):
         The copy's ``forward(x, mask=mask)`` equals ``m(x, src_mask=~mask)`` (torch's
         boolean masks mean True = *blocked*) up to float32 rounding.
         """
-        if not isinstance(m, nn.TransformerEncoderLayer):
-            raise ValueError(
-                f"m must be a torch.nn.TransformerEncoderLayer, got {type(m).__name__}"
-            )
-        if not m.self_attn.batch_first:
-            raise ValueError("m must be built with batch_first=True")
-        new = cls(m.self_attn.embed_dim, m.self_attn.num_heads, m.linear1.out_features,
-                  dropout=m.dropout.p, norm_first=m.norm_first, activation=_activation_name(m),
-                  layer_norm_eps=m.norm1.eps)
-        with torch.no_grad():
-            new.self_attn = MultiHeadAttention.from_torch(m.self_attn)
-            _copy_linear(new.ff.linear1, m.linear1)
-            _copy_linear(new.ff.linear2, m.linear2)
-            new.norm1.load_state_dict(m.norm1.state_dict())
-            new.norm2.load_state_dict(m.norm2.state_dict())
-        return new
+        return _copy_block(cls, m, nn.TransformerEncoderLayer)
 
 
 class TransformerEncoder(nn.Module):
