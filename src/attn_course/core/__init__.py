@@ -5,5 +5,5 @@ Read in this order: :mod:`~attn_course.core.softmax` (and its streaming form,
 and the one causal alignment), :mod:`~attn_course.core.scores` (the score family and its
 dispatcher), :mod:`~attn_course.core.attention` (``softmax(QKᵀ/√d_k)V``, self- and
 cross-attention), :mod:`~attn_course.core.positions` and :mod:`~attn_course.core.retrieval`.
-Everything here imports only :mod:`attn_course._backend`; the layers build on it.
+Everything here imports only ``attn_course._backend``; the layers build on it.
 """

@@ -1,7 +1,8 @@
 """Measuring efficient attention (chapter 13): time and memory per method, tiles per kernel.
 
 :func:`measure_methods` times (median, round-robin) and measures the peak memory of each
-method of :data:`METHODS` on the same inputs, with :mod:`attn_course.tools.measure`.
+method of ``METHODS`` (name → a function of ``q, k, v``) on the same inputs, with
+:mod:`attn_course.tools.measure`.
 :func:`tile_grid` and :func:`tiling_costs` count what a blocked kernel
 (:func:`attn_course.flash_attention`) computes and skips — the numbers chapter 13's tiling
 view shows. All tensors are torch.

@@ -56,7 +56,8 @@ def offset_profile(method: str, offsets: np.ndarray, *, d_model: int = 64,
 def train_position_model(method: str, *, length: int = 32, steps: int = 300, seed: int = 0,
                          vocab: int = 6, window: int = 4, progress: bool = True,
                          **model_kw: int) -> tuple[PositionModel, dict[str, list[float]]]:
-    """Train a :class:`PositionModel` with ``method`` on the repeat task at one ``length``."""
+    """Train a :class:`attn_course.models.positions.PositionModel` with ``method`` on the
+    repeat task at one ``length``."""
     torch.manual_seed(seed)
     model = PositionModel(vocab, 2, method, **model_kw)
     tokens, labels = make_repeat_task(2048, length, vocab=vocab, window=window, seed=seed)

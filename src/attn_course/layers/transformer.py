@@ -118,9 +118,9 @@ class TransformerEncoderLayer(nn.Module):
         d_model: token width; n_heads: number of heads (divides d_model);
         d_ff: feed-forward hidden width; dropout: dropout rate (0 = deterministic);
         norm_first: pre-norm if True; activation: ``"relu"`` or ``"gelu"``;
-        layer_norm_eps: the layer norms' epsilon;
-        positions: the position hook of the self-attention (see
-        :class:`attn_course.layers.multihead.MultiHeadAttention`).
+        layer_norm_eps: the layer norms' epsilon.
+        positions: the position hook of the self-attention
+            (see :class:`attn_course.layers.multihead.MultiHeadAttention`).
 
     Shapes: ``x (B, N, d_model) → (B, N, d_model)``; weights ``(B, n_heads, N, N)``.
     """

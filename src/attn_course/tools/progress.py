@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 __all__ = ["progress"]
 
 
-def progress(iterable: Iterable[Any] | None = None, **kwargs: Any) -> tqdm:
+def progress(iterable: Iterable[Any] | None = None, **kwargs: Any) -> Any:
     """A progress bar over ``iterable`` (or a manual one, with ``total=``).
 
     Args:
@@ -22,6 +22,6 @@ def progress(iterable: Iterable[Any] | None = None, **kwargs: Any) -> tqdm:
         **kwargs: passed to ``tqdm.auto.tqdm`` (``desc``, ``total``, ``disable``, ``leave``…).
 
     Returns:
-        The bar: iterate over it, or use it as a context manager.
+        A ``tqdm.auto.tqdm`` bar, to iterate over or to use as a context manager.
     """
     return tqdm(iterable, **kwargs)
