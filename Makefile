@@ -60,8 +60,12 @@ test: vendor browser
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax tests notebooks
 
 # --- conveniences ---------------------------------------------------------------
+# LAB_DIR and LAB_FLAGS let a test start it on another folder, port and token, e.g.
+#   make lab LAB_DIR=/tmp/nb LAB_FLAGS="--no-browser --port=8899 --IdentityProvider.token=t"
+LAB_DIR ?= notebooks
+LAB_FLAGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(LAB_FLAGS) $(LAB_DIR)
 
 serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
