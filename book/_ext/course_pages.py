@@ -166,13 +166,14 @@ def _icon_rule(selector: str, width: int, height: int, path: str) -> str:
             f"width:{width / height:.4g}em}}")
 
 
-ICONS_CSS_HEAD = """/* Made by book/_ext/course_pages.py from the theme's font-awesome script, for the icons the
-   pages use: the icons without the 1.5 MB script. Font Awesome Free, icons CC BY 4.0
-   (see fontawesome.js.LICENSE.txt). */
+ICONS_CSS_HEAD = """/* Made by book/_ext/course_pages.py from the theme's font-awesome script, for
+   the icons the pages use: the icons without the 1.5 MB script.
+   Font Awesome Free, icons CC BY 4.0 (see fontawesome.js.LICENSE.txt). */
 :where(.fa, .fas, .far, .fab, .fa-solid, .fa-regular, .fa-brands) {
   display: inline-block; height: 1em; width: 1em; vertical-align: -0.125em;
   background-color: currentColor;
-  -webkit-mask: var(--fa-icon) center / contain no-repeat; mask: var(--fa-icon) center / contain no-repeat;
+  -webkit-mask: var(--fa-icon) center / contain no-repeat;
+  mask: var(--fa-icon) center / contain no-repeat;
 }
 .fa-lg { font-size: 1.25em; line-height: 0.05em; vertical-align: -0.075em; }
 """

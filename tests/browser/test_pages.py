@@ -155,8 +155,8 @@ def wait_until_drawn(page: Any) -> None:
     """Wait for the views (every anywidget view saved in the page) and MathJax's typesetting."""
     page.wait_for_load_state("networkidle", timeout=30_000)
     page.wait_for_function(
-        """() => {
-          const saved = document.querySelector('script[type="%s"]');
+        """stateType => {
+          const saved = document.querySelector(`script[type="${stateType}"]`);
           if (!saved) return true;
           const models = JSON.parse(saved.textContent).state;
           const tags = [...document.querySelectorAll(
@@ -166,7 +166,8 @@ def wait_until_drawn(page: Any) -> None:
             return m && m.model_module === "anywidget";
           }).length;
           return document.querySelectorAll(".attn-view[data-readout]").length >= views;
-        }""" % STATE_TYPE,
+        }""",
+        arg=STATE_TYPE,
         timeout=20_000,
     )
     if page.locator(".math, mjx-container").count():
