@@ -17,13 +17,18 @@ Loaded by ``_config.yml``'s ``local_extensions``; the browser tests
 4. **A meta description per page**: the page's front matter ``description`` if it has one,
    else its first paragraph of prose.
 5. **Accessibility of the theme**: the bibliography is a list of list items (docutils writes
-   ARIA roles that axe-core flags), and ``templates/components`` label the search and
-   colour-mode buttons by what they show (``label-content-name-mismatch``).
+   ARIA roles that axe-core flags), and ``templates/`` label the search and colour-mode
+   buttons by what they show (``label-content-name-mismatch``).
+6. **No progress bars in the pages.** The environment variable ``ATTN_COURSE_BOOK_BUILD``
+   is set for the notebooks the build executes (their kernels inherit it):
+   ``attn_course.tools.progress`` then draws no bar, so no frozen ipywidgets bar is saved
+   into a page. A person running the notebook sees the bar.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -32,6 +37,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 HERE = Path(__file__).resolve().parent
+BOOK_BUILD = "ATTN_COURSE_BOOK_BUILD"  # read by attn_course.tools.progress
 STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
 DESCRIPTION_CHARS = 155
@@ -41,7 +47,8 @@ DESCRIPTION_CHARS = 155
 
 
 def configure(app: Sphinx, config: Any) -> None:
-    """Templates, favicon and the theme's default colour mode."""
+    """Templates, favicon, the theme's default colour mode; mark the build for the kernels."""
+    os.environ[BOOK_BUILD] = "1"
     config.templates_path = [str(TEMPLATES), *config.templates_path]
     if not config.html_favicon:
         config.html_favicon = str(STATIC / "favicon.svg")
