@@ -175,6 +175,8 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--name", default="pages", help="results/<name>.json")
     p.add_argument("--no-lighthouse", action="store_true")
+    p.add_argument("--pages", nargs="*", help="only these pages (default: all); Lighthouse "
+                   "runs on those of them it measures")
     args = p.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -187,7 +189,8 @@ def main() -> int:
             browser = pw.chromium.launch(
                 executable_path=str(CHROMIUM) if CHROMIUM.exists() else None,
                 headless=True, args=CHROMIUM_ARGS)
-            for path in pages(html_dir):
+            selected = [p for p in pages(html_dir) if not args.pages or p in args.pages]
+            for path in selected:
                 rows.append(measure_page(browser, base, html_dir, path, args.runs, cache))
                 r = rows[-1]
                 print(f"{path}: {r['bytes'] / 1e6:.2f} MB over {r['requests']} requests, "
@@ -195,7 +198,7 @@ def main() -> int:
             browser.close()
         lh = {}
         if not args.no_lighthouse and LIGHTHOUSE.exists():
-            for path in LIGHTHOUSE_PAGES:
+            for path in [p for p in LIGHTHOUSE_PAGES if p in selected]:
                 for preset in ("desktop", "mobile"):
                     lh[f"{path} {preset}"] = lighthouse(f"{base}/{path}", preset, args.runs)
                     print(f"lighthouse {path} {preset}: {lh[f'{path} {preset}']}", flush=True)
