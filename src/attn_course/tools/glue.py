@@ -5,18 +5,19 @@ A chapter computes a number once and names it::
     from attn_course.tools.glue import glue
     glue("ch04_var_ratio", float(ratio), display=False)
 
-and its prose shows it with MyST's inline ``eval`` role: ``{eval}`ch04_var_ratio``` or, with
-a format, ``{eval}`f"{ch04_var_ratio:.2f}"```.
+and its prose shows it with MyST's inline ``eval`` role, written in the markdown as the
+role name in braces followed by ``ch04_var_ratio`` (or, with a format spec, by
+``f"{ch04_var_ratio:.2f}"``) in backquotes. See CONTRIBUTING.md, "Numbers in the prose".
 
 - In the **book**, ``glue`` is MyST-NB's: the value is saved in the executed notebook, and
-  ``book/_ext/course_numbers.py`` renders each ``{eval}`` from the glued value of that name
-  (so the book keeps its execution cache; MyST-NB's own ``{eval}`` needs
+  ``book/_ext/course_numbers.py`` renders each ``eval`` role from the glued value of that
+  name (so the book keeps its execution cache; MyST-NB's own ``eval`` needs
   ``nb_execution_mode: inline``).
-- In **JupyterLab** (with ``jupyterlab-myst``), ``{eval}`` is evaluated in the kernel when
+- In **JupyterLab** (with ``jupyterlab-myst``), the role is evaluated in the kernel when
   the markdown cell runs: ``glue`` also binds the value to that name in the notebook's
   namespace, so the reader sees the same number the book shows.
 
-``scripts/numbers_to_eval.py`` converts notebooks written with ``{glue:text}`` to this form.
+``scripts/numbers_to_eval.py`` converts notebooks written with ``glue:text`` roles.
 """
 
 from __future__ import annotations
