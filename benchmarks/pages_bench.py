@@ -70,7 +70,8 @@ class _Head(html.parser.HTMLParser):
         if tag == "script" and a.get("type") == STATE_TYPE:
             self._state = []
         elif (tag == "script" and self.in_head and a.get("src") and "defer" not in a
-              and "async" not in a and a.get("type") != "module"):
+              and "async" not in a
+              and a.get("type") in (None, "", "text/javascript", "application/javascript")):
             self.blocking.append(str(a["src"]))
 
     def handle_data(self, data: str) -> None:

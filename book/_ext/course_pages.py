@@ -13,7 +13,8 @@ Loaded by ``_config.yml``'s ``local_extensions``; the browser tests
    (its icons are drawn by ``icons.css``, written here from the theme's own icon data for the
    icons the pages use) and loads the search index only on the search page. The widget
    runtime (``static/course-widgets.js``) is set in ``_config.yml`` and loads deferred, only
-   on pages that have views. Duplicate inline scripts are removed.
+   on pages that have views; there it loads MathJax once the views are drawn. Duplicate
+   inline scripts are removed.
 4. **A meta description per page**: the page's front matter ``description`` if it has one,
    else its first paragraph of prose.
 5. **Accessibility of the theme**: the bibliography is a list of list items (docutils writes
@@ -35,6 +36,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.builders.html._assets import _JavaScript
 
 HERE = Path(__file__).resolve().parent
 BOOK_BUILD = "ATTN_COURSE_BOOK_BUILD"  # read by attn_course.tools.progress
@@ -60,6 +62,8 @@ def configure(app: Sphinx, config: Any) -> None:
 # --- per page: scripts, description, bibliography ---------------------------------------------
 
 THEBE_MARKERS = ("THEBE_JS_URL", "sphinx-thebe", "thebe@")
+WIDGET_LOADER = "course-widgets.js"  # nb_ipywidgets_js in _config.yml
+AFTER_VIEWS = "text/x-course-after-views"  # loaded by course-widgets.js after the views
 
 
 def _is_thebe(asset: Any) -> bool:
@@ -69,7 +73,10 @@ def _is_thebe(asset: Any) -> bool:
 
 def clean_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                  doctree: Any) -> None:
-    """Drop thebe's scripts and stylesheet and inline scripts that appear twice."""
+    """Drop thebe's scripts and stylesheet and inline scripts that appear twice. On a page
+    with views, MathJax (1.2 MB) is loaded by the widget loader once the views are drawn
+    (its tag gets the type ``AFTER_VIEWS``): run before them, it delayed the first
+    playground about threefold (``make bench``)."""
     seen: set[str] = set()
     scripts = []
     for script in context.get("script_files", []):
@@ -81,6 +88,13 @@ def clean_assets(app: Sphinx, pagename: str, templatename: str, context: dict[st
                 continue
             seen.add(body)
         scripts.append(script)
+    if any(str(s.filename or "").endswith(WIDGET_LOADER) for s in scripts):
+        for i, script in enumerate(scripts):
+            if "mathjax" in str(script.filename or ""):
+                attributes = {k: v for k, v in script.attributes.items()
+                              if k not in ("defer", "async", "type")}
+                scripts[i] = _JavaScript(script.filename, priority=script.priority,
+                                         type=AFTER_VIEWS, **attributes)
     context["script_files"] = scripts
     context["css_files"] = [c for c in context.get("css_files", []) if not _is_thebe(c)]
 

@@ -40,6 +40,7 @@ MAX_PAGE_BYTES = 1_500_000  # compressed, per chapter page
 MAX_BLOCKING_SCRIPT = 100_000
 MAX_STATE_BYTES = 150_000
 STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+JS_TYPES = (None, "", "text/javascript", "application/javascript")  # run by the browser
 TEXT_SUFFIXES = {".html", ".js", ".css", ".json", ".svg", ".txt", ".map", ".xml", ".inv"}
 SPECIAL_PAGES = ("genindex.html", "search.html", "py-modindex.html")
 
@@ -81,7 +82,7 @@ class _Head(html.parser.HTMLParser):
         if a.get("type") == STATE_TYPE:
             self.state_parts = []
         elif (self.in_head and a.get("src") and "defer" not in a and "async" not in a
-              and a.get("type") != "module"):
+              and a.get("type") in JS_TYPES):
             self.blocking.append(str(a["src"]))
 
     def handle_data(self, data: str) -> None:
