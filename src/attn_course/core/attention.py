@@ -20,11 +20,20 @@ and values (``X_kv``).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .._backend import Array, array_namespace, as_like, broadcast_shapes_or_raise, shape_of
+from .._backend import (
+    Array,
+    array_namespace,
+    as_floats,
+    as_like,
+    broadcast_shapes_or_raise,
+    cast,
+    check_scale,
+    compute_dtype,
+    shape_of,
+)
+from .masks import check_mask
 from .softmax import softmax
 
 __all__ = ["check_qkv", "cross_attention", "scaled_dot_product_attention", "self_attention"]
@@ -77,27 +86,42 @@ def scaled_dot_product_attention(
             scores (a position bias such as ALiBi's, chapter 14).
 
     Returns:
-        ``(out, weights)`` with shapes ``(..., n_q, d_v)`` and ``(..., n_q, n_k)``.
+        ``(out, weights)`` with shapes ``(..., n_q, d_v)`` and ``(..., n_q, n_k)``, in the
+        common floating dtype of ``q``, ``k``, ``v`` (integers promoted; half types
+        computed in float32). No keys (``n_k = 0``) gives a zero output, as a fully masked
+        row; a NaN in a query's scores gives that query NaN weights and output.
 
     Raises:
-        ValueError: on mismatched shapes or a mask or bias that does not broadcast
+        ValueError: on mismatched shapes, a mask that is not boolean or does not broadcast,
+            a bias that does not broadcast, or a scale that is not a finite number
             (see ``check_qkv``).
     """
+    q, k, v = as_floats(("q", q), ("k", k), ("v", v))
     batch = check_qkv(q, k, v)
     xp = array_namespace(q, k, v)
+    dtype, work = q.dtype, compute_dtype(q)
+    q, k, v = cast(q, work), cast(k, work), cast(v, work)
     d_k = shape_of(q)[-1]
-    if scale is None:
-        scale = 1.0 / math.sqrt(d_k) if d_k > 0 else 1.0
-    scores = (q @ xp.matrix_transpose(k)) * scale  # (..., n_q, n_k)
+    scale = check_scale(scale, d_k)
     target = batch + (shape_of(q)[-2], shape_of(k)[-2])
-    if bias is not None:
-        broadcast_shapes_or_raise("bias", shape_of(bias), target)
-        scores = scores + as_like(bias, scores, dtype=scores.dtype)  # (..., n_q, n_k)
-    if mask is not None:
-        broadcast_shapes_or_raise("mask", shape_of(mask), target)
-    weights = softmax(scores, axis=-1, mask=mask)  # (..., n_q, n_k)
-    out = weights @ v  # (..., n_q, d_v)
-    return out, weights
+    m = None if mask is None else check_mask(mask, q, target)
+    b = None if bias is None else _check_bias(bias, q, target)
+    scores = (q * scale) @ xp.matrix_transpose(k)  # (..., n_q, n_k): scale the smaller q
+    if b is not None:
+        scores = scores + b  # (..., n_q, n_k)
+    weights = softmax(scores, axis=-1, mask=m)  # (..., n_q, n_k)
+    out = weights @ v  # (..., n_q, d_v); n_k = 0 gives zeros
+    return cast(out, dtype), cast(weights, dtype)
+
+
+def _check_bias(bias: Array, like: Array, target: tuple[int, ...]) -> Array:
+    b = as_like(bias, like)
+    xp = array_namespace(b)
+    if not xp.isdtype(b.dtype, ("real floating", "integral")):
+        raise ValueError(f"bias must be a real array added to the scores, got dtype {b.dtype} "
+                         f"with shape {shape_of(b)} (a boolean is a mask: pass it as mask=)")
+    broadcast_shapes_or_raise("bias", shape_of(b), target)
+    return cast(b, like.dtype)
 
 
 def _check_proj(name: str, W: Array, d_in: int, x_name: str, x_shape: tuple[int, ...]) -> None:
@@ -123,6 +147,8 @@ def cross_attention(
     Raises:
         ValueError: if a projection does not fit its input (names both shapes).
     """
+    X_q, X_kv, W_q, W_k, W_v = as_floats(("X_q", X_q), ("X_kv", X_kv), ("W_q", W_q),
+                                         ("W_k", W_k), ("W_v", W_v))
     for name, W, X, xn in (("W_q", W_q, X_q, "X_q"), ("W_k", W_k, X_kv, "X_kv"),
                            ("W_v", W_v, X_kv, "X_kv")):
         if len(shape_of(X)) < 2:

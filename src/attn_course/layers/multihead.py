@@ -19,8 +19,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .._backend import check_module_input
 from ..core.attention import scaled_dot_product_attention
-from ..core.masks import causal_mask
+from ..core.masks import causal_mask, check_mask
 from .positions import PositionMethod
 
 __all__ = ["MultiHeadAttention"]
@@ -86,7 +87,10 @@ class MultiHeadAttention(nn.Module):
         Args:
             query: ``(B, n_q, d_model)``; key, value: ``(B, n_k, d_model)``.
             mask: boolean, broadcastable to ``(B, n_heads, n_q, n_k)``, **True = may attend**
-                (e.g. ``(n_q, n_k)`` or ``(B, 1, 1, n_k)``).
+                (e.g. ``(n_q, n_k)`` or ``(B, 1, 1, n_k)``). Both paths apply the one mask
+                rule of :func:`attn_course.core.masks.check_mask`: anything else (a 0/1 float
+                or integer mask, a shape that does not broadcast) is a ``ValueError``. A
+                fully masked query row, or no keys at all, gives a zero output.
             need_weights: if False, use torch's fused kernel (the fast path) and
                 return ``None`` for the weights.
             is_causal: add a causal mask (combined with ``mask`` if both are given).
@@ -98,6 +102,9 @@ class MultiHeadAttention(nn.Module):
             ``(out, weights)``: ``(B, n_q, d_model)`` and ``(B, n_heads, n_q, n_k)`` or None.
         """
         self._check(query, key, value)
+        B, n_q, n_k = query.shape[0], query.shape[1], key.shape[1]
+        if mask is not None:  # the one mask rule, on both paths
+            mask = check_mask(mask, query, (B, self.num_heads, n_q, n_k))
         q = self.split_heads(self.W_q(query))  # (B, H, n_q, d_k)
         k = self.split_heads(self.W_k(key))  # (B, H, n_k, d_k)
         v = self.split_heads(self.W_v(value))  # (B, H, n_k, d_k)
@@ -115,8 +122,11 @@ class MultiHeadAttention(nn.Module):
             attn_mask = mask
             if bias is not None:  # one float mask: the bias where allowed, −∞ where masked
                 attn_mask = bias if mask is None else torch.where(mask, bias, -math.inf)
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
-            if mask is not None:  # a fully masked row gives NaN in the fused kernel: make it 0
+            if n_k == 0:  # no keys: a zero output, as a fully masked row (torch gives NaN)
+                out = torch.zeros_like(q)  # (B, H, n_q, d_k)
+            else:
+                out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+            if mask is not None and n_k:  # the fused kernel gives NaN for a fully masked row
                 any_key = torch.broadcast_to(mask, q.shape[:-1] + (k.shape[-2],)).any(-1)
                 out = torch.where(any_key[..., None], out, torch.zeros_like(out))
             weights = None
@@ -139,6 +149,7 @@ class MultiHeadAttention(nn.Module):
 
     def _check(self, query: Tensor, key: Tensor, value: Tensor) -> None:
         for name, t in (("query", query), ("key", key), ("value", value)):
+            check_module_input(name, t, self.W_q.weight)
             if t.dim() != 3 or t.shape[-1] != self.embed_dim:
                 raise ValueError(
                     f"{name} must have shape (B, N, embed_dim={self.embed_dim}), "
@@ -159,8 +170,14 @@ class MultiHeadAttention(nn.Module):
     def from_torch(cls, m: nn.MultiheadAttention) -> MultiHeadAttention:
         """Copy the weights of a ``torch.nn.MultiheadAttention(batch_first=True)``.
 
-        The copy gives the same output as ``m`` (to float32 rounding); note that torch's
-        boolean ``attn_mask`` means True = *blocked*, so pass it ``~mask``.
+        The copy has ``m``'s dtype and device and gives the same output as ``m`` (to
+        rounding); note that torch's boolean ``attn_mask`` means True = *blocked*, so pass
+        it ``~mask``.
+
+        Raises:
+            ValueError: for what the copy cannot reproduce: ``batch_first=False``,
+                ``kdim``/``vdim``, ``bias_k``/``bias_v``, ``add_zero_attn``, or dropout on
+                the attention weights (set ``m.dropout = 0.0`` first to copy the rest).
         """
         if not isinstance(m, nn.MultiheadAttention):
             raise ValueError(f"m must be a torch.nn.MultiheadAttention, got {type(m).__name__}")
@@ -168,9 +185,13 @@ class MultiHeadAttention(nn.Module):
             raise ValueError("m must be built with batch_first=True")
         if not m._qkv_same_embed_dim or m.bias_k is not None or m.add_zero_attn:
             raise ValueError("only plain MultiheadAttention (no kdim/vdim, bias_kv, zero_attn)")
+        if m.dropout:
+            raise ValueError(f"m has dropout={m.dropout} on its attention weights, which "
+                             f"MultiHeadAttention does not have: set m.dropout = 0.0 to copy it")
         E = m.embed_dim
         bias = m.in_proj_bias is not None
-        new = cls(E, m.num_heads, bias=bias)
+        new = cls(E, m.num_heads, bias=bias).to(device=m.in_proj_weight.device,
+                                                 dtype=m.in_proj_weight.dtype)
         with torch.no_grad():
             for i, lin in enumerate((new.W_q, new.W_k, new.W_v)):
                 lin.weight.copy_(m.in_proj_weight[i * E : (i + 1) * E])
@@ -179,4 +200,4 @@ class MultiHeadAttention(nn.Module):
             new.W_o.weight.copy_(m.out_proj.weight)
             if bias:
                 new.W_o.bias.copy_(m.out_proj.bias)
-        return new.to(m.in_proj_weight.dtype)
+        return new
