@@ -16,6 +16,7 @@ help:
 	@echo "make lab    - open the notebooks in JupyterLab"
 	@echo "make serve  - serve _build/html on http://127.0.0.1:8000"
 	@echo "make bench  - measure performance; writes benchmarks/results/"
+	@echo "make views  - rebuild the playgrounds' JavaScript bundles (after editing views/js/)"
 
 # --- environment ------------------------------------------------------------
 $(STAMP): requirements.txt pyproject.toml
