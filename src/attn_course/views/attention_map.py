@@ -55,7 +55,7 @@ class AttentionMapExplorer(AttnView):
 
     The page carries the maps rounded to 16 bits on ``[0, 1]`` (absolute error at most
     ``7.6e-6``; float32 for maps outside ``[0, 1]``), ``q`` and ``k`` as float32 and the images
-    to 8 bits; :meth:`current_map` and :meth:`readout` use these rounded numbers, as the
+    to 8 bits; :meth:`current_map` and ``readout()`` use these rounded numbers, as the
     browser does.
 
     Args:
