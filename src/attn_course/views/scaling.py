@@ -42,7 +42,8 @@ def scaling_summary(seed: int, d_k: int, n_keys: int, n_trials: int,
 
     Returns ``weights`` ``(n_keys,)`` and ``entropy`` of the first draw, ``mean_entropy``,
     ``mean_max_weight``, ``score_std`` (of all ``n_trials · n_keys`` scores) and
-    ``entropies`` ``(n_trials,)``; ``AttnMath.scalingSummary`` computes the same in the browser.
+    ``entropies`` ``(n_trials,)``; ``scalingSummary`` of ``views/js/math`` computes the same
+    in the browser.
     """
     q, K = scaling_draws(seed, d_k, n_keys, n_trials)
     score = scaled_dot_score if scaled else dot_score

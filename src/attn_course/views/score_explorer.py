@@ -2,7 +2,7 @@
 
 The reader picks the alignment score (dot, scaled dot, general, additive, cosine,
 location) and a temperature; the browser recomputes the scores with the functions of
-``attn_math.js`` (mirroring :mod:`attn_course.scores`) and their softmax.
+``views/js/math`` (mirroring :mod:`attn_course.scores`) and their softmax.
 """
 
 from __future__ import annotations
