@@ -1,8 +1,9 @@
-"""Shared by the benchmark scripts: machine description, timing, and writing results.
+"""Shared by the benchmark scripts: machine description and writing results.
 
 Every script measures *ratios in one process* (warm-up, then medians of interleaved
-repeats), never a single absolute time, and writes ``results/<name>.json`` holding its
-rows, a markdown table and the machine it ran on.
+repeats, with the package's one timer ``attn_course.tools.measure.time_calls``), never a
+single absolute time, and writes ``results/<name>.json`` holding its rows, a markdown
+table (``attn_course.tools.tables.markdown_table``) and the machine it ran on.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import datetime as dt
 import json
 import os
 import platform
-import statistics
-import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from attn_course.tools.tables import markdown_table
+
+__all__ = ["ROOT", "RESULTS", "machine", "machine_line", "markdown_table", "write_result"]
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -53,28 +55,6 @@ def machine_line(m: dict[str, Any]) -> str:
     return (f"{m['cpu']}, {m['cores']} cores, torch threads: {m['torch_threads']}, "
             f"1-minute load average {m['load_average_1min']}; Python {m['python']}, "
             f"torch {m['torch']}; {m['date_utc']} UTC")
-
-
-def interleaved_medians(fns: dict[str, Callable[[], Any]], *, repeat: int = 7,
-                        warmup: int = 2) -> dict[str, float]:
-    """Median seconds of each function, timed round-robin so that drifts in the machine's
-    load hit every function alike."""
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(ts) for name, ts in times.items()}
-
-
-def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def write_result(name: str, title: str, rows: list[dict[str, Any]], markdown: str,

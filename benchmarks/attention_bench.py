@@ -15,9 +15,10 @@ import argparse
 
 import torch
 import torch.nn.functional as F
-from _common import interleaved_medians, markdown_table, write_result
+from _common import markdown_table, write_result
 
 import attn_course as ac
+from attn_course.tools.measure import time_calls
 
 SIZES = [  # (B, H, N, d_k)
     (4, 8, 1024, 64),
@@ -32,10 +33,10 @@ def main(repeat: int) -> None:
     rows = []
     for B, H, N, d in SIZES:
         q, k, v = (torch.randn(B, H, N, d) for _ in range(3))  # (B, H, N, d_k)
-        t = interleaved_medians({
+        t = time_calls({
             "ours": lambda q=q, k=k, v=v: ac.scaled_dot_product_attention(q, k, v),
             "torch": lambda q=q, k=k, v=v: F.scaled_dot_product_attention(q, k, v),
-        }, repeat=repeat)
+        }, repeats=repeat, warmup=2)
         rows.append({"what": "scaled_dot_product_attention", "B": B, "H": H, "N": N, "d_k": d,
                      "ours_s": t["ours"], "torch_s": t["torch"], "ratio": t["ours"] / t["torch"]})
         d_model = H * d
@@ -48,11 +49,11 @@ def main(repeat: int) -> None:
             ref.out_proj.bias.copy_(ours.W_o.bias)
         x = torch.randn(B, N, d_model)  # (B, N, d_model)
         for need in (True, False):
-            t = interleaved_medians({
+            t = time_calls({
                 "ours": lambda need=need, m=ours, x=x: m(x, x, x, need_weights=need),
                 "torch": lambda need=need, m=ref, x=x: m(x, x, x, need_weights=need,
                                                          average_attn_weights=False),
-            }, repeat=repeat)
+            }, repeats=repeat, warmup=2)
             rows.append({"what": f"MultiHeadAttention (need_weights={need})", "B": B, "H": H,
                          "N": N, "d_k": d, "ours_s": t["ours"], "torch_s": t["torch"],
                          "ratio": t["ours"] / t["torch"]})

@@ -3,7 +3,7 @@
 One head, d_k = 64, float32, forward only. Time: medians after a warm-up, the methods
 timed round-robin so that load changes hit all of them (the ratio to torch SDPA is what
 matters). Memory: the peak resident memory one call adds, read from the
-kernel's high-water mark (``attn_course.efficient.peak_memory``: reset
+kernel's high-water mark (``attn_course.tools.measure.peak_memory``: reset
 ``/proc/self/clear_refs``, call, read ``VmHWM``; glibc is told to return freed blocks at
 once so that reuse cannot hide an allocation). Targets on a 2-core CPU: within 2× of
 torch SDPA at N = 4096, and under 64 MiB peak extra memory at N = 16384, where one plain
@@ -17,10 +17,11 @@ import os
 
 import torch
 import torch.nn.functional as F
-from _common import interleaved_medians, markdown_table, write_result
+from _common import markdown_table, write_result
 
-from attn_course.efficient import METHODS, attention_matrix_bytes, peak_memory
-from attn_course.flash import flash_attention
+from attn_course.experiments.efficient import METHODS, attention_matrix_bytes
+from attn_course.layers.flash import flash_attention
+from attn_course.tools.measure import peak_memory, time_calls
 
 MiB = 2**20
 NS = [512, 1024, 2048, 4096, 8192, 16384]
@@ -38,8 +39,8 @@ def main(threads: int, repeat: int, max_plain_n: int) -> None:
         calls = {name: (lambda fn=fn, q=q, k=k, v=v: fn(q, k, v)) for name, fn in methods.items()
                  if name != "plain" or n <= max_plain_n}
         peaks = {name: peak_memory(call) for name, call in calls.items()}
-        times = interleaved_medians(calls, repeat=repeat if n <= 4096 else max(2, repeat // 2),
-                                    warmup=0 if n > 4096 else 1)
+        times = time_calls(calls, repeats=repeat if n <= 4096 else max(2, repeat // 2),
+                           warmup=0 if n > 4096 else 1)
         rows += [{"method": name, "N": n, "seconds": times[name], "peak_bytes": peaks[name]}
                  for name in calls]
     cell = {(r["method"], r["N"]): r for r in rows}

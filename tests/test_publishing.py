@@ -120,7 +120,7 @@ def test_api_page_documents_every_public_module():
         if module not in documented and not (via_package and _reexported(module)):
             missing.append(module)
     assert not missing, f"add an automodule block with :members: to book/api.md for: {missing}"
-    for module in ("attn_course.softmax", "attn_course.attention", "attn_course.exercises"):
+    for module in ("attn_course.core.softmax", "attn_course.core.attention", "attn_course.exercises"):
         assert ":members:" in documented.get(module, []), module
 
 

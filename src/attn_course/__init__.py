@@ -13,35 +13,50 @@ Notation (the book's notation page has the full table):
 - Masks are boolean, **True = may attend** (as in
   ``torch.nn.functional.scaled_dot_product_attention``). A fully masked query
   row gets zero weights and a zero output, never NaN.
+- One causal alignment, top-left as torch's ``is_causal=True``: query ``i`` may attend
+  key ``j`` iff ``j ≤ i + offset`` (:func:`attn_course.causal_mask`, offset 0 by default).
+
+Reading order — the package is shelved like the book, and imports only point down:
+
+1. :mod:`attn_course.core` — the math, NumPy and torch alike: softmax, masks, scores,
+   ``softmax(QKᵀ/√d_k)V``, positions, retrieval.
+2. :mod:`attn_course.layers` — ``torch.nn`` blocks built from it: the one
+   ``MultiHeadAttention`` (position methods plug in as a hook), additive attention, the
+   Transformer blocks, attention on feature maps, efficient and tiled attention.
+3. :mod:`attn_course.models` — the networks the chapters train.
+4. :mod:`attn_course.data` — the seeded tasks and data sets they train on.
+5. :mod:`attn_course.experiments` — sweeps, measurements and result tables, one module
+   per chapter topic.
+6. :mod:`attn_course.tools` — seeds, progress bars, the training loop, timers, tables.
+7. On top: :mod:`attn_course.plots` (figures), :mod:`attn_course.views` (the browser
+   playgrounds) and :mod:`attn_course.exercises` (the checkers).
+
+The names below are importable from ``attn_course`` itself.
 """
 
-from .additive import AdditiveAttention
-from .attention import scaled_dot_product_attention
-from .decoder import TransformerDecoderLayer
-from .efficient import linear_attention, local_attention
-from .flash import flash_attention
-from .masks import causal_mask, padding_mask
-from .multihead import MultiHeadAttention
-from .online_softmax import online_softmax, online_softmax_update
-from .positional import (
-    LearnedPositionalEmbedding,
-    SinusoidalPositionalEncoding,
-    sinusoidal_encoding,
-)
-from .positions import alibi_bias, alibi_slopes, rope_rotate
-from .scores import (
+from .core.attention import cross_attention, scaled_dot_product_attention, self_attention
+from .core.masks import causal_mask, padding_mask, sliding_window_mask
+from .core.online_softmax import online_softmax, online_softmax_update
+from .core.positions import alibi_bias, alibi_slopes, rope_rotate, sinusoidal_encoding
+from .core.scores import (
     additive_score,
     cosine_score,
     dot_score,
     general_score,
     location_score,
     scaled_dot_score,
+    score,
 )
-from .seed import set_seed
-from .self_attention import cross_attention, self_attention
-from .softmax import entropy, logsumexp, softmax
-from .training import count_parameters, minibatches, train
-from .transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
+from .core.softmax import entropy, logsumexp, softmax
+from .layers.additive import AdditiveAttention
+from .layers.decoder import TransformerDecoderLayer
+from .layers.efficient import linear_attention, local_attention
+from .layers.flash import flash_attention
+from .layers.multihead import MultiHeadAttention
+from .layers.positions import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
+from .layers.transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
+from .tools.seed import set_seed
+from .tools.training import count_parameters, minibatches, train
 
 __all__ = [
     "AdditiveAttention",
@@ -74,9 +89,11 @@ __all__ = [
     "rope_rotate",
     "scaled_dot_product_attention",
     "scaled_dot_score",
+    "score",
     "self_attention",
     "set_seed",
     "sinusoidal_encoding",
+    "sliding_window_mask",
     "softmax",
     "train",
 ]

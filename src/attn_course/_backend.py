@@ -14,9 +14,18 @@ from typing import Any
 import numpy as np
 from array_api_compat import array_namespace, is_numpy_array, is_torch_array
 
-__all__ = ["array_namespace", "as_like", "broadcast_shapes_or_raise", "is_torch", "shape_of"]
+__all__ = [
+    "Array",
+    "array_namespace",
+    "as_float",
+    "as_like",
+    "broadcast_shapes_or_raise",
+    "is_torch",
+    "shape_of",
+]
 
-Array = Any  # numpy.ndarray or torch.Tensor
+Array = Any
+"""A ``numpy.ndarray`` or a ``torch.Tensor``: the type every core function accepts and returns."""
 
 
 def is_torch(x: Array) -> bool:
@@ -27,6 +36,18 @@ def is_torch(x: Array) -> bool:
 def shape_of(x: Array) -> tuple[int, ...]:
     """The shape of ``x`` as a plain tuple of ints (works for NumPy and torch)."""
     return tuple(int(s) for s in x.shape)
+
+
+def as_float(x: Array) -> Array:
+    """``x`` with a real floating dtype: integer or boolean arrays become float64 (NumPy) or
+    float32 (torch), the default float of each library; floating arrays are returned as is.
+
+    The one promotion rule of the core functions (softmax, online softmax, …).
+    """
+    xp = array_namespace(x)
+    if xp.isdtype(x.dtype, "real floating"):
+        return x
+    return xp.astype(x, xp.float32 if is_torch_array(x) else xp.float64)
 
 
 def as_like(x: Array, like: Array, *, dtype: Any = None) -> Array:

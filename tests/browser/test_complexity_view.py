@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from browser_helpers import PageVisit, check_parity, set_range
 
-from attn_course.complexity import layer_flops, max_path_length
+from attn_course.experiments.complexity import layer_flops, max_path_length
 from attn_course.views.complexity import ComplexityView
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from browser_helpers import PageVisit, check_parity, set_range
 
-from attn_course import glimpse
+from attn_course.data.digits import load_digit_images
+from attn_course.data.glimpse import make_scenes
+from attn_course.experiments.intuition import pixel_saliency
 from attn_course.views.glimpse import GlimpseView
 
 pytestmark = pytest.mark.browser
@@ -15,9 +17,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def visit(show_views: Any) -> PageVisit:
-    images, labels = glimpse.load_digit_images()
-    s = glimpse.make_scenes(images[5:6], labels[5:6], size=64, seed=3)
-    return show_views([GlimpseView(s.scenes[0], glimpse.pixel_saliency(s.scenes[0]), s.ink[0],
+    images, labels = load_digit_images()
+    s = make_scenes(images[5:6], labels[5:6], size=64, seed=3)
+    return show_views([GlimpseView(s.scenes[0], pixel_saliency(s.scenes[0]), s.ink[0],
                                    budget=41)])
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..glimpse import box_sums
+from ..experiments.intuition import box_sums
 from ._base import Checker, CheckResult
 
 __all__ = ["check_best_window", "check_top_k_mask"]

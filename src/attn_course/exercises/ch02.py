@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..retrieval import nadaraya_watson, soft_lookup
+from ..core.retrieval import nadaraya_watson, soft_lookup
 from ._base import Checker, CheckResult
 
 __all__ = ["check_nadaraya_watson", "check_soft_lookup"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..scores import additive_score, cosine_score, dot_score, general_score
+from ..core.scores import additive_score, cosine_score, dot_score, general_score
 from ._base import Checker, CheckResult, _np
 
 __all__ = ["check_additive_score", "check_cosine_score", "check_general_score"]

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ..scaling import dot_product_variance, softmax_jacobian
-from ..softmax import softmax
+from ..core.softmax import softmax, softmax_jacobian
+from ..experiments.scaling import dot_product_variance
 from ._base import Checker, CheckResult, _np
 
 __all__ = ["check_score_variance", "check_softmax_jacobian", "check_unit_variance_scale"]

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..online_softmax import online_softmax
-from ..softmax import softmax
+from ..core.online_softmax import online_softmax
+from ..core.softmax import softmax
 from ._base import Checker, CheckResult, _np
 
 __all__ = ["check_masked_softmax", "check_online_softmax", "check_softmax"]

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ..positional import sinusoidal_encoding
-from ..self_attention import cross_attention, self_attention
+from ..core.attention import cross_attention, self_attention
+from ..core.positions import sinusoidal_encoding
 from ._base import Checker, CheckResult
 
 __all__ = ["check_cross_attention", "check_self_attention", "check_sinusoidal_encoding"]

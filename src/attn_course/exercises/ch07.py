@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..heads import mha_flops, previous_token_score
-from ..multihead import MultiHeadAttention
+from ..experiments.multi_head import mha_flops, previous_token_score
+from ..layers.multihead import MultiHeadAttention
 from ._base import Checker, CheckResult
 
 __all__ = ["check_mha_flops", "check_previous_token_score", "check_split_merge"]
@@ -20,7 +20,7 @@ def check_split_merge(split: Callable[..., Any], merge: Callable[..., Any]) -> C
     ``merge(heads (B, n_heads, N, d_k)) -> (B, N, d_model)``.
 
     Head ``h`` must hold the columns ``h·d_k … (h+1)·d_k - 1`` of every token, as in
-    :meth:`attn_course.multihead.MultiHeadAttention.split_heads`.
+    :meth:`attn_course.layers.multihead.MultiHeadAttention.split_heads`.
     """
     c = Checker("check_split_merge")
     x = torch.arange(2 * 5 * 12, dtype=torch.float32).reshape(2, 5, 12)  # (B, N, d_model)

@@ -7,8 +7,8 @@ from typing import Any
 
 import torch
 
-from ..translation import ScoreAttention
-from ..translation_train import sentence_scores
+from ..experiments.bahdanau import sentence_scores
+from ..layers.additive import ScoreAttention
 from ._base import Checker, CheckResult
 
 __all__ = ["check_bahdanau_step", "check_score_parameters", "check_word_accuracy"]
@@ -17,8 +17,8 @@ __all__ = ["check_bahdanau_step", "check_score_parameters", "check_word_accuracy
 def _reference_step(s_prev: torch.Tensor, ann: torch.Tensor, W_q: torch.Tensor,
                     W_k: torch.Tensor, w_v: torch.Tensor, lengths: torch.Tensor
                     ) -> tuple[torch.Tensor, torch.Tensor]:
-    from ..additive import AdditiveAttention
-    from ..masks import padding_mask
+    from ..core.masks import padding_mask
+    from ..layers.additive import AdditiveAttention
 
     attn = AdditiveAttention(W_q.shape[0], W_k.shape[0], W_q.shape[1])
     with torch.no_grad():

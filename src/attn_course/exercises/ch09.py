@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..complexity import LAYER_KINDS, fit_exponent, layer_flops, max_path_length
+from ..experiments.complexity import LAYER_KINDS, fit_exponent, layer_flops, max_path_length
 from ._base import Checker, CheckResult
 
 __all__ = ["check_dilated_path_length", "check_fit_exponent", "check_layer_flops"]

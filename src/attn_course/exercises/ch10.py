@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..masks import causal_mask
-from ..training import count_parameters
-from ..transformer import TransformerEncoderLayer
+from ..core.masks import causal_mask
+from ..layers.transformer import TransformerEncoderLayer
+from ..tools.training import count_parameters
 from ._base import Checker, CheckResult
 
 __all__ = ["check_causal_mask", "check_encoder_block", "check_encoder_layer_params"]
@@ -18,7 +18,7 @@ __all__ = ["check_causal_mask", "check_encoder_block", "check_encoder_layer_para
 
 def check_encoder_block(fn: Callable[..., Any]) -> CheckResult:
     """Check ``fn(layer, x) -> y``: the forward pass of a
-    :class:`~attn_course.transformer.TransformerEncoderLayer` written with its parts
+    :class:`~attn_course.layers.transformer.TransformerEncoderLayer` written with its parts
     ``layer.self_attn``, ``layer.ff``, ``layer.norm1``, ``layer.norm2``,
     for ``layer.norm_first`` False (post-norm) and True (pre-norm)."""
     c = Checker("check_encoder_block")

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..attention import scaled_dot_product_attention
-from ..vision import SqueezeExcitation
-from ..vision_cost import attention_cost
+from ..core.attention import scaled_dot_product_attention
+from ..experiments.vision import attention_cost
+from ..layers.vision import SqueezeExcitation
 from ._base import Checker, CheckResult, run
 
 __all__ = ["check_attention_memory", "check_pixel_attention", "check_squeeze_excitation"]

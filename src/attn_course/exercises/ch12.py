@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..vit import attention_rollout, patchify
+from ..experiments.vit import attention_rollout
+from ..models.vit import patchify
 from ._base import Checker, CheckResult, run
 
 __all__ = ["check_attention_rollout", "check_patchify"]

@@ -9,8 +9,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ..efficient import linear_attention
-from ..flash import tiling_costs
+from ..experiments.efficient import tiling_costs
+from ..layers.efficient import linear_attention
 from ._base import Checker, CheckResult
 
 __all__ = ["check_causal_linear_attention", "check_causal_tiles", "check_flash_step"]

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..positions import alibi_bias, alibi_slopes, offset_profile, rope_rotate
+from ..core.positions import alibi_bias, alibi_slopes, rope_rotate
+from ..experiments.positions import offset_profile
 from ._base import Checker, CheckResult
 
 __all__ = ["check_alibi_bias", "check_rope", "check_sinusoidal_profile"]

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from ..flash import tile_grid
+from ..experiments.efficient import tile_grid
 from .style import COLORS, PALETTE, new_figure
 
 __all__ = [

@@ -8,8 +8,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..context_vector import ContextRecovery
-from ..glimpse import GLIMPSE, GlimpseResult
+from ..data.glimpse import GLIMPSE
+from ..experiments.intuition import ContextRecovery, GlimpseResult
 from .style import COLORS, PALETTE, new_figure, to_numpy
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..scaling import ScalingSweep
+from ..experiments.scaling import ScalingSweep
 from .style import COLORS, new_figure
 
 __all__ = ["plot_scaling_sweep"]

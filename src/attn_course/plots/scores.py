@@ -49,7 +49,7 @@ def plot_score_costs(rows: Sequence[dict[str, Any]]) -> Figure:
     """Bars per score: learned parameters, FLOPs (matrix products vs element-wise), time.
 
     Args:
-        rows: the output of :func:`attn_course.score_costs.score_cost_table`.
+        rows: the output of :func:`attn_course.experiments.scores.score_cost_table`.
     """
     names = [r["name"].replace("_", " ") for r in rows]
     x = np.arange(len(rows))
@@ -79,7 +79,7 @@ def plot_key_length_sweep(lengths: Any, weights: dict[str, Any], *, crossover: f
 
     Args:
         lengths: ``(m,)`` lengths of key B.
-        weights: ``{name: (m,)}`` from :func:`attn_course.score_costs.key_length_sweep`.
+        weights: ``{name: (m,)}`` from :func:`attn_course.experiments.scores.key_length_sweep`.
         crossover: the length at which B's dot product equals the aligned key's.
     """
     L = to_numpy(lengths)

@@ -64,7 +64,7 @@ def plot_online_trace(x: Any, trace: dict[str, list[float]], block_size: int) ->
 
     Args:
         x: ``(n,)`` logits of one row.
-        trace: the output of :func:`attn_course.online_softmax.online_softmax_trace`.
+        trace: the output of :func:`attn_course.core.online_softmax.online_softmax_trace`.
         block_size: the block size used for ``trace``.
     """
     x = to_numpy(x)

@@ -19,7 +19,7 @@ def plot_stability(histories: dict[str, dict[str, Sequence[float]]], *, smooth: 
                    title: str = "Post-norm vs pre-norm, same learning rate") -> Figure:
     """Loss (left) and gradient norm (right) per step, one line per named run.
 
-    ``histories`` maps a run name to :func:`attn_course.training.train`'s history.
+    ``histories`` maps a run name to :func:`attn_course.tools.training.train`'s history.
     """
     fig, (a0, a1) = new_figure(2, 1, width=4.4, height=3.2)
     for (name, h), color in zip(histories.items(), _PALETTE):

@@ -31,7 +31,7 @@ def outline_image(ax: Any, image: np.ndarray, *, level: float | None = None) -> 
 def plot_pixel_costs(rows: Sequence[Any]) -> Figure:
     """Counted FLOPs (left) and measured seconds (right) vs the side of a square map.
 
-    ``rows`` are :class:`attn_course.vision_cost.PixelCost`; rows without a time are
+    ``rows`` are :class:`attn_course.experiments.vision.PixelCost`; rows without a time are
     drawn only on the left.
     """
     if not rows:

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from ..masks import causal_mask
-from ..scores import scaled_dot_score
-from ..softmax import softmax
+from ..core.masks import causal_mask
+from ..core.scores import scaled_dot_score
+from ..core.softmax import softmax
 from ._base import AttnView, check_temperature
 from .packing import PackedArray
 

@@ -1,7 +1,7 @@
 """Table 1 explorer (chapter 9): FLOPs, sequential operations and path length of three layers.
 
 Sliders for the sequence length ``n``, the width ``d`` and the kernel size ``k``; the
-browser recomputes, with the formulas of :mod:`attn_course.complexity`, the FLOPs of one
+browser recomputes, with the formulas of :mod:`attn_course.experiments.complexity`, the FLOPs of one
 self-attention, recurrent and convolutional layer, their sequential operations and
 maximum path lengths, and where self-attention stops being the cheapest.
 """
@@ -13,7 +13,13 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from ..complexity import LAYER_KINDS, crossover_n, layer_flops, max_path_length, sequential_ops
+from ..experiments.complexity import (
+    LAYER_KINDS,
+    crossover_n,
+    layer_flops,
+    max_path_length,
+    sequential_ops,
+)
 from ._base import AttnView
 
 __all__ = ["ComplexityView"]
@@ -31,7 +37,7 @@ class ComplexityView(AttnView):
     """Move ``n``, ``d`` (powers of two) and ``k`` (2–9); see the three layers' costs.
 
     Readout: ``flops``, ``sequential``, ``path`` (lists in the order of
-    ``attn_course.complexity.LAYER_KINDS``), ``crossover_recurrent`` (the largest
+    ``attn_course.experiments.complexity.LAYER_KINDS``), ``crossover_recurrent`` (the largest
     ``n`` at which self-attention needs no more FLOPs than a recurrent layer, ``= d``),
     ``crossover_conv`` (the same against a convolution, ``⌊k·d/2⌋``) and ``cheapest`` (the
     index of the layer with the fewest FLOPs; numbers only, so the browser test can compare).

@@ -3,7 +3,7 @@
 The browser selects the ``budget`` pixels (the most salient, a random set drawn with
 the shared ``mulberry32`` generator, or an evenly spaced grid), draws what the observer
 sees, and reports the share of the digit's ink inside the selection. Python computes
-the same readout with :mod:`attn_course.glimpse` and :mod:`attn_course.views.prng`.
+the same readout with :mod:`attn_course.experiments.intuition` and :mod:`attn_course.views.prng`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from ..glimpse import ink_recovered, select_pixels
+from ..experiments.intuition import ink_recovered, select_pixels
 from . import prng
 from ._base import AttnView
 from .packing import PackedArray
@@ -24,8 +24,9 @@ METHODS = ("saliency", "random", "grid")
 
 
 def glimpse_selection(saliency: np.ndarray, k: int, method: str, seed: int) -> np.ndarray:
-    """Flat indices ``(k,)`` the view selects: as :func:`attn_course.glimpse.select_pixels`,
-    except that ``"random"`` uses the browser's generator
+    """Flat indices ``(k,)`` the view selects: as
+    :func:`attn_course.experiments.intuition.select_pixels`, except that ``"random"`` uses
+    the browser's generator
     (:func:`attn_course.views.prng.uniforms`)."""
     if method == "random":
         n = saliency.size
@@ -40,7 +41,7 @@ class GlimpseView(AttnView):
     Args:
         scene: ``(H, W)`` brightness in ``[0, 1]``.
         saliency: ``(H, W)`` saliency of each pixel (e.g. from
-            :func:`attn_course.glimpse.pixel_saliency`).
+            :func:`attn_course.experiments.intuition.pixel_saliency`).
         ink: ``(H, W)`` the digit's own ink (what matters), ≥ 0 with a positive sum.
         budget: number of pixels the observer may look at, in ``[1, H·W]``.
         method: ``"saliency"``, ``"random"`` or ``"grid"``.
@@ -93,7 +94,7 @@ class GlimpseView(AttnView):
 
     @classmethod
     def demo(cls) -> GlimpseView:
-        from ..glimpse import pixel_saliency
+        from ..experiments.intuition import pixel_saliency
 
         yy, xx = np.mgrid[0:32, 0:32]  # (32, 32) each: a ring-shaped "digit" and faint clutter
         ink = np.clip(1 - np.abs(np.hypot(yy - 15, xx - 17) - 7) / 2, 0, 1)  # (32, 32)

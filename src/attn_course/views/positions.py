@@ -4,7 +4,7 @@ Pick a method (sinusoidal, RoPE, ALiBi), the width ``d_model``, an offset to rea
 for RoPE whether the token's content vector is all ones or random (drawn from a seed with
 the generator of ``attn_course.views.prng``, the same numbers in Python and the
 browser); for ALiBi, the head. The browser recomputes the curve with the formulas of
-:func:`attn_course.positions.offset_profile`.
+:func:`attn_course.experiments.positions.offset_profile`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from ..positions import offset_profile
+from ..experiments.positions import offset_profile
 from ._base import AttnView
 from .prng import normals
 

@@ -2,7 +2,7 @@
 
 The browser recomputes ``weights = softmax(-‖q − k_i‖² / temperature)`` and the
 retrieved value ``Σ_i w_i v_i`` on every move: the same computation as
-:func:`attn_course.retrieval.soft_lookup`.
+:func:`attn_course.core.retrieval.soft_lookup`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from ..retrieval import soft_lookup
-from ..softmax import entropy
+from ..core.retrieval import soft_lookup
+from ..core.softmax import entropy
 from ._base import AttnView, as_matrix, as_vector, check_temperature
 
 __all__ = ["RetrievalPlayground"]
@@ -93,7 +93,7 @@ class RetrievalPlayground(AttnView):
 
     @classmethod
     def demo(cls) -> RetrievalPlayground:
-        from ..retrieval import make_key_value_store
+        from ..data.key_value import make_key_value_store
 
         keys, values = make_key_value_store(6, seed=1)
         return cls(keys, values, query=(0.5, -1.0), temperature=1.0)

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from ..scores import dot_score, scaled_dot_score
-from ..softmax import entropy, softmax
+from ..core.scores import dot_score, scaled_dot_score
+from ..core.softmax import entropy, softmax
 from ._base import AttnView
 from .prng import normals
 

@@ -2,7 +2,7 @@
 
 The reader picks the alignment score (dot, scaled dot, general, additive, cosine,
 location) and a temperature; the browser recomputes the scores with the functions of
-``views/js/math`` (mirroring :mod:`attn_course.scores`) and their softmax.
+``views/js/math`` (mirroring :mod:`attn_course.core.scores`) and their softmax.
 """
 
 from __future__ import annotations
@@ -13,35 +13,23 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from .. import scores as S
-from ..softmax import softmax
+from ..core.scores import SCORE_NAMES, SCORE_PARAMETERS
+from ..core.scores import score as score_by_name
+from ..core.softmax import softmax
 from ._base import AttnView, as_matrix, as_vector, check_temperature
 
 __all__ = ["SCORE_KINDS", "ScoreExplorer", "score_matrix"]
 
-SCORE_KINDS = ("dot", "scaled_dot", "general", "additive", "cosine", "location")
-_NEEDS = {"general": ("W",), "additive": ("W_q", "W_k", "w_v"), "location": ("W_loc",)}
+SCORE_KINDS = SCORE_NAMES
 
 
 def score_matrix(kind: str, queries: Any, keys: Any, params: Mapping[str, Any]) -> np.ndarray:
-    """Scores ``(n_q, n_k)`` of ``kind`` with :mod:`attn_course.scores` (``params`` as in
-    :class:`ScoreExplorer`)."""
+    """Scores ``(n_q, n_k)`` of ``kind`` by :func:`attn_course.core.scores.score` (``params`` as
+    in :class:`ScoreExplorer`; empty ones count as absent)."""
     q = np.asarray(queries, dtype=np.float64)
     k = np.asarray(keys, dtype=np.float64)
     p = {name: np.asarray(v, dtype=np.float64) for name, v in params.items() if len(v)}
-    if kind == "dot":
-        return S.dot_score(q, k)
-    if kind == "scaled_dot":
-        return S.scaled_dot_score(q, k)
-    if kind == "general":
-        return S.general_score(q, k, p["W"])
-    if kind == "additive":
-        return S.additive_score(q, k, p["W_q"], p["W_k"], p["w_v"])
-    if kind == "cosine":
-        return S.cosine_score(q, k)
-    if kind == "location":
-        return S.location_score(q, p["W_loc"])
-    raise ValueError(f"score must be one of {SCORE_KINDS}, got {kind!r}")
+    return score_by_name(kind, q, k, p)
 
 
 class ScoreExplorer(AttnView):
@@ -112,7 +100,7 @@ class ScoreExplorer(AttnView):
             p["W_k"] = as_matrix("params['W_k']", params["W_k"], (d_k, d_a))
             p["w_v"] = as_vector("params['w_v']", params["w_v"], d_a)
         kinds = [kd for kd in SCORE_KINDS
-                 if all(len(p[n]) for n in _NEEDS.get(kd, ()))
+                 if all(len(p[n]) for n in SCORE_PARAMETERS[kd])
                  and (d_q == d_k or kd not in ("dot", "scaled_dot", "cosine"))]
         if score not in kinds:
             raise ValueError(f"score must be one of {kinds} for these inputs (queries {q.shape}, "

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from ..softmax import entropy, softmax
+from ..core.softmax import entropy, softmax
 from ._base import AttnView, as_vector, check_temperature
 
 __all__ = ["SoftmaxLab"]

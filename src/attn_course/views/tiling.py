@@ -2,8 +2,9 @@
 
 The reader sets the sequence length ``n``, the tile size ``block``, causal masking and a
 sliding window; the browser recomputes the grid of tiles (computed / partly masked /
-skipped) and the costs with the same formulas as :func:`attn_course.flash.tiling_costs`:
-FLOPs, the bytes of the full float32 score matrix, and the bytes tiled attention holds.
+skipped) and the costs with the same formulas as
+:func:`attn_course.experiments.efficient.tiling_costs`: FLOPs, the bytes of the full float32
+score matrix, and the bytes tiled attention holds.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import traitlets
 
-from ..flash import tiling_costs
+from ..experiments.efficient import tiling_costs
 from ._base import AttnView
 
 __all__ = ["TilingView"]

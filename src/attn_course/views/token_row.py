@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import traitlets
 
-from ..attention import scaled_dot_product_attention
-from ..masks import causal_mask
+from ..core.attention import scaled_dot_product_attention
+from ..core.masks import causal_mask
 from ._base import AttnView, as_matrix
 
 __all__ = ["TokenRowView"]

@@ -1,6 +1,6 @@
 // complexity.js — the Table 1 explorer (chapter 9).
 // FLOPs 4n²d, 4nd², 2knd²; sequential ops 1, n, 1; maximum path length 1, n, ⌈log_k n⌉ and the
-// crossovers (M.layerFlops, M.sequentialOps, M.maxPathLength, M.crossoverN ↔ attn_course.complexity).
+// crossovers (M.layerFlops, M.sequentialOps, M.maxPathLength, M.crossoverN ↔ attn_course.experiments.complexity).
 import * as M from "./math/index.js";
 import { bars, fmt, h, mount, s, slider } from "./ui.js";
 

@@ -1,7 +1,7 @@
 // glimpse.js — the glimpse view (chapter 1).
 // Select `budget` pixels of the scene (most salient / random / evenly spaced: M.glimpseSelection
 // ↔ attn_course.views.glimpse.glimpse_selection), draw what the observer sees and report the
-// share of the digit's ink inside the selection (M.inkRecovered ↔ attn_course.glimpse.ink_recovered).
+// share of the digit's ink inside the selection (M.inkRecovered ↔ attn_course.experiments.intuition.ink_recovered).
 import * as M from "./math/index.js";
 import { COLORS, fmt, h, mount, select, slider } from "./ui.js";
 

@@ -1,5 +1,5 @@
 // positions.js — score vs offset (chapter 14).
-// M.offsetProfile ↔ attn_course.positions.offset_profile: sinusoidal mean_i cos(ω_i Δ); RoPE
+// M.offsetProfile ↔ attn_course.experiments.positions.offset_profile: sinusoidal mean_i cos(ω_i Δ); RoPE
 // Σ_i |c_i|² cos(ω_i Δ) / Σ_i |c_i|²; ALiBi −slope_h·|Δ| (M.alibiSlopes ↔ alibi_slopes).
 import * as M from "./math/index.js";
 import { COLORS, checkbox, fmt, h, mount, s, select, slider } from "./ui.js";

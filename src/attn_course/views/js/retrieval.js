@@ -1,6 +1,6 @@
 // retrieval.js — the retrieval playground (chapter 2).
 // weights = softmax(−‖q − k_i‖² / T), retrieved value = Σ w_i v_i (M.softLookup ↔
-// attn_course.retrieval.soft_lookup).
+// attn_course.core.retrieval.soft_lookup).
 import * as M from "./math/index.js";
 import { COLORS, bars, fmt, h, mount, s, slider } from "./ui.js";
 

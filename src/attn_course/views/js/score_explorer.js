@@ -1,5 +1,5 @@
 // score_explorer.js — the score explorer (chapter 3).
-// scores = M.scores(kind, Q, K, params) (↔ attn_course.scores), weights = softmax(scores / T).
+// scores = M.scores(kind, Q, K, params) (↔ attn_course.core.scores), weights = softmax(scores / T).
 import * as M from "./math/index.js";
 import { COLORS, bars, contrastText, fmt, h, mount, s, select, slider, viridis } from "./ui.js";
 

@@ -1,5 +1,5 @@
 // tiling.js — the tiling playground (chapter 13).
-// Tile codes and costs from M.tileGrid / M.tilingCosts (↔ attn_course.flash.tile_grid /
+// Tile codes and costs from M.tileGrid / M.tilingCosts (↔ attn_course.experiments.efficient.tile_grid /
 // tiling_costs): 0 computed, 1 computed but partly masked, 2 skipped (above the causal
 // diagonal), 3 skipped (outside the window).
 import * as M from "./math/index.js";

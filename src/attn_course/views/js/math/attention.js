@@ -22,7 +22,7 @@ export function attention(Q, K, V, mask = null, scale = null) {
 }
 
 /** Soft lookup: weights = softmax(−‖q − k_i‖² / temperature), value = Σ_i w_i v_i
- *  (↔ ``attn_course.retrieval.soft_lookup``). query (d,), keys (n, d), values (n,) or (n, d_v).
+ *  (↔ ``attn_course.core.retrieval.soft_lookup``). query (d,), keys (n, d), values (n,) or (n, d_v).
  *  Returns {value, weights (n,)}. */
 export function softLookup(query, keys, values, temperature = 1) {
   const weights = softmax(negSqDistance(query, keys), temperature);

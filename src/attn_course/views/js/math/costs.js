@@ -7,7 +7,7 @@ function checkKind(kind) {
 }
 
 /** FLOPs of one layer's sequence-mixing products: 4n²d, 4nd², 2knd²
- *  (↔ ``attn_course.complexity.layer_flops``). */
+ *  (↔ ``attn_course.experiments.complexity.layer_flops``). */
 export function layerFlops(kind, n, d, k = 3) {
   checkKind(kind);
   if (kind === "self-attention") return 4 * n * n * d;
@@ -16,14 +16,14 @@ export function layerFlops(kind, n, d, k = 3) {
 }
 
 /** Operations that must run one after another: 1, n or 1
- *  (↔ ``attn_course.complexity.sequential_ops``). */
+ *  (↔ ``attn_course.experiments.complexity.sequential_ops``). */
 export function sequentialOps(kind, n, k = 3) {
   checkKind(kind);
   return kind === "recurrent" ? n : 1;
 }
 
 /** Layer applications between the first and last of n positions: 1, n, ⌈log_k n⌉
- *  (dilated convolutions, an integer loop) (↔ ``attn_course.complexity.max_path_length``). */
+ *  (dilated convolutions, an integer loop) (↔ ``attn_course.experiments.complexity.max_path_length``). */
 export function maxPathLength(kind, n, k = 3) {
   checkKind(kind);
   if (kind === "self-attention") return 1;
@@ -38,14 +38,14 @@ export function maxPathLength(kind, n, k = 3) {
 }
 
 /** Largest n at which self-attention needs no more FLOPs than ``versus``
- *  (↔ ``attn_course.complexity.crossover_n``). */
+ *  (↔ ``attn_course.experiments.complexity.crossover_n``). */
 export function crossoverN(d, k = 3, versus = "recurrent") {
   let n = 1;
   while (layerFlops("self-attention", n + 1, d, k) <= layerFlops(versus, n + 1, d, k)) n += 1;
   return n;
 }
 
-/** Which tiles of an n × n attention a blocked kernel computes (↔ ``attn_course.flash.tile_grid``):
+/** Which tiles of an n × n attention a blocked kernel computes (↔ ``attn_course.experiments.efficient.tile_grid``):
  *  (T, T) codes, 0 computed, 1 computed but partly masked, 2 skipped (above the causal
  *  diagonal), 3 skipped (outside the window); ``window`` null for none. */
 export function tileGrid(n, block, causal = false, window = null) {
@@ -69,7 +69,7 @@ export function tileGrid(n, block, causal = false, window = null) {
   return grid;
 }
 
-/** Counts, FLOPs and float32 memory of blocked attention (↔ ``attn_course.flash.tiling_costs``). */
+/** Counts, FLOPs and float32 memory of blocked attention (↔ ``attn_course.experiments.efficient.tiling_costs``). */
 export function tilingCosts(n, block, d = 64, causal = false, window = null) {
   const grid = tileGrid(n, block, causal, window);
   const T = grid.length;

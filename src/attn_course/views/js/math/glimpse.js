@@ -26,7 +26,7 @@ export function glimpseSelection(saliency, k, method, seed = 0) {
 }
 
 /** Share of the total ink that lies in the pixels ``idx``; 0 without ink
- *  (↔ ``attn_course.glimpse.ink_recovered``). */
+ *  (↔ ``attn_course.experiments.intuition.ink_recovered``). */
 export function inkRecovered(ink, idx) {
   let total = 0;
   for (let i = 0; i < ink.length; i++) total += ink[i];

@@ -1,13 +1,13 @@
 // positions.js — chapter 14: how a position method scores two positions Δ apart.
 
 /** ALiBi's head slopes 2^(−8h/H) for h = 1 … H, rounded to float32 as the Python twin's
- *  torch tensor is (↔ ``attn_course.positions.alibi_slopes``). */
+ *  torch tensor is (↔ ``attn_course.core.positions.alibi_slopes``). */
 export function alibiSlopes(nHeads) {
   return Array.from({ length: nHeads }, (_, h) => Math.fround(2 ** ((-8 * (h + 1)) / nHeads)));
 }
 
 /** The score between two positions against their offset Δ
- *  (↔ ``attn_course.positions.offset_profile``): sinusoidal mean_i cos(ω_i Δ); RoPE
+ *  (↔ ``attn_course.experiments.positions.offset_profile``): sinusoidal mean_i cos(ω_i Δ); RoPE
  *  Σ_i |c_i|² cos(ω_i Δ) / Σ_i |c_i|² over feature pairs i (content c, default all ones);
  *  ALiBi −slope_head · |Δ|. ω_i = base^(−2i/d). Returns (offsets.length,). */
 export function offsetProfile(method, offsets, { dModel = 64, base = 10000, content = null,

@@ -1,8 +1,8 @@
-// scores.js — the alignment scores of attn_course.scores, and the retrieval score.
+// scores.js — the alignment scores of attn_course.core.scores, and the retrieval score.
 import { dot, matmul, norm } from "./linalg.js";
 
 /** Alignment scores (n_q, n_k) of queries Q (n_q, d_q) against keys K (n_k, d_k)
- *  (↔ ``attn_course.scores.<kind>_score``; ``views.score_explorer.score_matrix``).
+ *  (↔ ``attn_course.core.scores.<kind>_score``; ``views.score_explorer.score_matrix``).
  *  kind: "dot" | "scaled_dot" | "general" (params.W (d_q, d_k)) |
  *  "additive" (params.W_q (d_q, d_a), params.W_k (d_k, d_a), params.w_v (d_a,)) |
  *  "cosine" (params.eps, default 1e-8) | "location" (params.W (d_q, n_k)). */
@@ -46,7 +46,7 @@ export function scores(kind, Q, K, params = {}) {
 }
 
 /** −‖q − k_i‖² for each key: query (d,), keys (n_k, d) → (n_k,)
- *  (↔ ``attn_course.retrieval.neg_sq_distance``). */
+ *  (↔ ``attn_course.core.retrieval.neg_sq_distance``). */
 export function negSqDistance(q, keys) {
   return Array.from(keys, (k) => {
     let s = 0;

@@ -1,0 +1,152 @@
+"""Measuring cost: wall time, peak memory and FLOPs — the one place for each.
+
+- :func:`time_call` / :func:`time_calls`: warm-up calls, then per-call wall times; the
+  median (or the best) of the repeats. :func:`time_calls` times several functions
+  round-robin, so that a change of load on a shared machine hits all of them alike.
+  Both run on the thread count asked for (:func:`attn_course.tools.threads.torch_threads`)
+  and under ``torch.no_grad()`` unless told otherwise. (``torch.utils.benchmark.Timer``
+  does not fit here: its ``timeit`` adds warm-up calls to every measurement and
+  ``blocked_autorange`` picks its own number of runs, which would multiply the run time of
+  the chapters that time a few large calls.)
+- :func:`peak_memory`: the peak resident memory one call adds, read from the operating
+  system (``tracemalloc`` does not see torch's allocations).
+- :func:`count_flops`: the FLOPs of the matrix products and convolutions a call runs,
+  counted by torch's ``FlopCounterMode`` (a multiply–add counts as 2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import math
+import statistics
+import sys
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from .threads import torch_threads
+
+__all__ = ["count_flops", "peak_memory", "time_call", "time_calls"]
+
+_STATS: dict[str, Callable[[list[float]], float]] = {"median": statistics.median, "min": min}
+
+
+def time_calls(
+    fns: Mapping[str, Callable[[], Any]], *, repeats: int = 5, warmup: int = 1,
+    stat: str = "median", threads: int | None = None, grad: bool = False,
+) -> dict[str, float]:
+    """Seconds per call of each function, timed round-robin after ``warmup`` untimed calls.
+
+    Args:
+        fns: name → a function of no arguments.
+        repeats: timed calls of each function (one per round).
+        warmup: untimed calls of each function first.
+        stat: ``"median"`` or ``"min"`` (the best run) of the ``repeats`` times.
+        threads: torch threads while timing (restored after); ``None`` leaves them alone.
+        grad: keep autograd on (to time a backward pass); by default the calls run
+            under ``torch.no_grad()``.
+
+    Returns:
+        name → seconds.
+    """
+    if repeats < 1 or warmup < 0:
+        raise ValueError(f"need repeats ≥ 1 and warmup ≥ 0, got repeats={repeats}, "
+                         f"warmup={warmup}")
+    if stat not in _STATS:
+        raise ValueError(f"stat must be one of {sorted(_STATS)}, got {stat!r}")
+    no_grad = contextlib.nullcontext() if grad else torch.no_grad()
+    with torch_threads(threads), no_grad:
+        for fn in fns.values():
+            for _ in range(warmup):
+                fn()
+        times: dict[str, list[float]] = {name: [] for name in fns}
+        for _ in range(repeats):
+            for name, fn in fns.items():
+                t0 = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - t0)
+    return {name: _STATS[stat](ts) for name, ts in times.items()}
+
+
+def time_call(
+    fn: Callable[..., Any], *args: Any, repeats: int = 5, warmup: int = 2,
+    stat: str = "median", threads: int | None = None, grad: bool = False, **kwargs: Any,
+) -> float:
+    """Seconds per call of ``fn(*args, **kwargs)``: ``stat`` of ``repeats`` timed calls
+    after ``warmup`` untimed ones (see :func:`time_calls` for the options)."""
+    return time_calls({"fn": lambda: fn(*args, **kwargs)}, repeats=repeats, warmup=warmup,
+                      stat=stat, threads=threads, grad=grad)["fn"]
+
+
+def count_flops(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
+    """FLOPs of the matrix products and convolutions that ``fn(*args)`` runs (counted by torch).
+
+    Element-wise work (softmax, tanh, additions) is not counted.
+    """
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        fn(*args, **kwargs)
+    return int(counter.get_total_flops())
+
+
+def _malloc(measuring: bool) -> None:
+    """Switch glibc between "measuring" and "normal" (Linux; a no-op where it fails).
+
+    Measuring: every block of 64 KiB or more comes from its own ``mmap`` and goes straight
+    back to the system when freed, and free heap pages are returned now
+    (``malloc_trim``), so that reusing freed memory cannot hide an allocation. Normal:
+    blocks under 32 MiB are recycled inside the process, as glibc ends up doing by itself,
+    so that timings are not slowed by page faults.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    threshold, trim = (64 * 1024, 128 * 1024) if measuring else (32 * 2**20, 64 * 2**20)
+    libc.mallopt(-3, threshold)  # M_MMAP_THRESHOLD
+    libc.mallopt(-1, trim)  # M_TRIM_THRESHOLD
+    if measuring:
+        libc.malloc_trim(0)
+
+
+def _vm(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"{field} not found in /proc/self/status")
+
+
+def peak_memory(fn: Callable[[], Any], *, warmup: int = 1) -> float:
+    """Peak resident memory (bytes) that one call of ``fn()`` adds, output included.
+
+    How: glibc is switched to hand freed memory straight back (see ``_malloc``); after
+    ``warmup`` calls (threads and libraries set up), reset the kernel's
+    high-water mark (``/proc/self/clear_refs``), note the resident set size, call ``fn``
+    and read the new high-water mark ``VmHWM``. The difference is every page the call
+    touched at its peak — torch tensors, temporaries inside torch's kernels, all of it —
+    at 4 KiB resolution. Linux only (Colab and Binder are Linux); elsewhere returns NaN.
+    """
+    if not sys.platform.startswith("linux"):
+        return math.nan
+    try:
+        _malloc(measuring=True)
+        for _ in range(warmup):
+            fn()
+        gc.collect()
+        _malloc(measuring=True)  # return what the warm-up freed
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # reset the peak (VmHWM) to the current resident set
+        base = _vm("VmRSS")
+        out = fn()
+        peak = _vm("VmHWM")
+        del out
+        return float(max(0, peak - base))
+    except OSError:
+        return math.nan
+    finally:
+        _malloc(measuring=False)

@@ -1,0 +1,53 @@
+"""The chapter 2 exercise checkers (``attn_course.exercises.ch02``), with right and wrong answers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from attn_course.core.retrieval import nadaraya_watson, soft_lookup
+from attn_course.exercises import check_nadaraya_watson, check_soft_lookup
+
+
+def right_soft(q, k, v, t):
+    return soft_lookup(q, k, v, temperature=t)
+
+
+def naive_soft(q, k, v, t):  # no max subtraction: NaN for far keys
+    with np.errstate(all="ignore"):
+        e = np.exp(-((k - q) ** 2).sum(-1) / t)
+        w = e / e.sum()
+    return w @ v, w
+
+
+def dot_soft(q, k, v, t):  # the wrong score
+    s = k @ q / t
+    w = np.exp(s - s.max())
+    w /= w.sum()
+    return w @ v, w
+
+
+def test_soft_lookup_checker():
+    assert check_soft_lookup(right_soft)
+    bad = check_soft_lookup(naive_soft)
+    assert not bad and any("subtract the largest score" in p for p in bad.problems)
+    wrong = check_soft_lookup(dot_soft)
+    assert not wrong and any("weights is off" in p for p in wrong.problems)
+    assert "❌" in str(wrong) and "✅" in str(check_soft_lookup(right_soft))
+
+
+def test_nadaraya_watson_checker():
+    assert check_nadaraya_watson(lambda a, b, c, h: nadaraya_watson(a, b, c, bandwidth=h)[0])
+
+    def missing_two(a, b, c, h):  # exp(-(x - x_i)^2 / h^2): wrong kernel width
+        s = -((a[:, None] - b) ** 2) / h**2
+        w = np.exp(s - s.max(1, keepdims=True))
+        return (w / w.sum(1, keepdims=True)) @ c
+
+    res = check_nadaraya_watson(missing_two)
+    assert not res and any("y_hat is off" in p for p in res.problems)
+
+    def crashes(a, b, c, h):
+        raise RuntimeError("boom")
+
+    res = check_nadaraya_watson(crashes)
+    assert not res and all("RuntimeError" in p for p in res.problems)

@@ -1,0 +1,102 @@
+"""Tests of ``attn_course.layers.multihead``."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import attn_course as ac
+
+
+def _pair(E, H, bias, seed):
+    torch.manual_seed(seed)
+    ref = torch.nn.MultiheadAttention(E, H, bias=bias, batch_first=True)
+    return ref, ac.MultiHeadAttention.from_torch(ref)
+
+
+@pytest.mark.parametrize("E, H", [(8, 1), (16, 4), (32, 8), (12, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_matches_torch_multihead(E, H, bias, seed):
+    ref, ours = _pair(E, H, bias, seed)
+    g = torch.Generator().manual_seed(seed)
+    q, kv = torch.randn(2, 5, E, generator=g), torch.randn(2, 7, E, generator=g)
+    out, w = ours(q, kv, kv)
+    ref_out, ref_w = ref(q, kv, kv, average_attn_weights=False)
+    torch.testing.assert_close(out, ref_out, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(w, ref_w, atol=1e-5, rtol=1e-5)
+    assert w.shape == (2, H, 5, 7)
+
+
+@pytest.mark.parametrize("kind", ["causal", "padding"])
+def test_matches_torch_with_masks(kind):
+    ref, ours = _pair(16, 4, True, 3)
+    x = torch.randn(3, 6, 16)
+    if kind == "causal":
+        mask = ac.causal_mask(6, like=x)  # (N, N)
+        ref_out, _ = ref(x, x, x, attn_mask=~mask)  # torch: True = blocked
+    else:
+        mask = ac.padding_mask(torch.tensor([6, 3, 1]), 6)[:, None]  # (B, 1, 1, N)
+        ref_out, _ = ref(x, x, x, key_padding_mask=~mask[:, 0, 0])
+    out, _ = ours(x, x, x, mask=mask)
+    torch.testing.assert_close(out, ref_out, atol=1e-5, rtol=1e-5)
+
+
+def test_is_causal_equals_explicit_mask():
+    _, ours = _pair(16, 2, True, 0)
+    x = torch.randn(2, 5, 16)
+    a, _ = ours(x, x, x, is_causal=True)
+    b, _ = ours(x, x, x, mask=ac.causal_mask(5, like=x))
+    torch.testing.assert_close(a, b)
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_fast_path_matches_plain_path(masked):
+    _, ours = _pair(32, 4, True, 0)
+    x = torch.randn(2, 9, 32)
+    mask = None
+    if masked:
+        mask = torch.rand(2, 1, 9, 9) > 0.5
+        mask[0, 0, 3] = False  # a fully masked row: zeros on both paths
+    plain, _ = ours(x, x, x, mask=mask)
+    fast, w = ours(x, x, x, mask=mask, need_weights=False)
+    assert w is None
+    torch.testing.assert_close(fast, plain, atol=1e-5, rtol=1e-5)
+    assert torch.isfinite(fast).all()
+
+
+def test_gradients_reach_every_projection():
+    _, ours = _pair(8, 2, True, 0)
+    x = torch.randn(1, 4, 8)
+    out, _ = ours(x, x, x)
+    out.sum().backward()
+    for name, p in ours.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+
+
+def test_split_and_merge_are_inverse():
+    m = ac.MultiHeadAttention(12, 3)
+    x = torch.randn(2, 5, 12)
+    assert m.split_heads(x).shape == (2, 3, 5, 4)
+    torch.testing.assert_close(m.merge_heads(m.split_heads(x)), x)
+
+
+@pytest.mark.parametrize("E, H", [(10, 3), (8, 0), (0, 1)])
+def test_heads_must_divide_embed_dim(E, H):
+    with pytest.raises(ValueError, match=rf"embed_dim={E}.*num_heads={H}"):
+        ac.MultiHeadAttention(E, H)
+
+
+def test_bad_input_shapes():
+    m = ac.MultiHeadAttention(8, 2)
+    with pytest.raises(ValueError, match=r"query.*embed_dim=8.*\(2, 3, 6\)"):
+        m(torch.randn(2, 3, 6), torch.randn(2, 3, 8), torch.randn(2, 3, 8))
+    with pytest.raises(ValueError, match="key and value"):
+        m(torch.randn(2, 3, 8), torch.randn(2, 4, 8), torch.randn(2, 5, 8))
+
+
+def test_from_torch_rejects_unsupported():
+    with pytest.raises(ValueError, match="batch_first"):
+        ac.MultiHeadAttention.from_torch(torch.nn.MultiheadAttention(8, 2))
+    with pytest.raises(ValueError, match="kdim"):
+        ac.MultiHeadAttention.from_torch(torch.nn.MultiheadAttention(8, 2, kdim=4, batch_first=True))
