@@ -5,7 +5,7 @@ A view script imports the math module (``views/js/math/index.js``) and the UI mo
 view's module from a string), so each view is bundled into one self-contained, minified
 ES module, which ``AttnView`` ships as its ``_esm``. The bundles are committed: readers who
 ``pip install`` the package (Colab, Binder) have no npm. ``make vendor`` rebuilds them;
-``tests/test_views_bundles.py`` checks that rebuilding gives exactly the committed files.
+``tests/views/test_js_bundles.py`` checks that rebuilding gives exactly the committed files.
 
 esbuild is pinned in package.json / package-lock.json (``npm ci``).
 

@@ -1,4 +1,4 @@
-// Evaluates expressions next to the views' math module, for tests/test_views_math.py.
+// Evaluates expressions next to the views' math module, for tests/views/test_js_math.py.
 // Usage: node math_harness.mjs path/to/math/index.js
 // Reads one JSON request a line, {"expr": "...", "args": {...}}, and answers one JSON line,
 // {"ok": value} or {"error": message}. `M` is the module; typed arrays come back as arrays.
