@@ -31,10 +31,12 @@ from .._backend import (
     cast,
     check_scale,
     compute_dtype,
+    is_torch,
     shape_of,
 )
+from ._softmax_fast import softmax_torch
 from .masks import check_mask
-from .softmax import softmax
+from .softmax import _REFERENCE, softmax
 
 __all__ = ["check_qkv", "cross_attention", "scaled_dot_product_attention", "self_attention"]
 
@@ -91,6 +93,10 @@ def scaled_dot_product_attention(
         computed in float32). No keys (``n_k = 0``) gives a zero output, as a fully masked
         row; a NaN in a query's scores gives that query NaN weights and output.
 
+    The softmax runs on :func:`attn_course.softmax`'s fast path (for torch, fused, masking
+    the scores in place); inside :func:`attn_course.core.softmax.reference_path` on its
+    readable reference.
+
     Raises:
         ValueError: on mismatched shapes, a mask that is not boolean or does not broadcast,
             a bias that does not broadcast, or a scale that is not a finite number
@@ -98,7 +104,6 @@ def scaled_dot_product_attention(
     """
     q, k, v = as_floats(("q", q), ("k", k), ("v", v))
     batch = check_qkv(q, k, v)
-    xp = array_namespace(q, k, v)
     dtype, work = q.dtype, compute_dtype(q)
     q, k, v = cast(q, work), cast(k, work), cast(v, work)
     d_k = shape_of(q)[-1]
@@ -106,12 +111,26 @@ def scaled_dot_product_attention(
     target = batch + (shape_of(q)[-2], shape_of(k)[-2])
     m = None if mask is None else check_mask(mask, q, target)
     b = None if bias is None else _check_bias(bias, q, target)
-    scores = (q * scale) @ xp.matrix_transpose(k)  # (..., n_q, n_k): scale the smaller q
-    if b is not None:
-        scores = scores + b  # (..., n_q, n_k)
-    weights = softmax(scores, axis=-1, mask=m)  # (..., n_q, n_k)
+    weights = None
+    if is_torch(q) and not _REFERENCE.get():  # the scores are ours: masked in place
+        weights = softmax_torch(_scores(q, k, scale, b, target), -1, 1.0, m, owned=True)
+    if weights is None:  # NumPy, the reference path, or a row the fast path leaves to it
+        weights = softmax(_scores(q, k, scale, b, target), axis=-1, mask=m)  # (..., n_q, n_k)
     out = weights @ v  # (..., n_q, d_v); n_k = 0 gives zeros
     return cast(out, dtype), cast(weights, dtype)
+
+
+def _scores(q: Array, k: Array, scale: float, bias: Array | None,
+            target: tuple[int, ...]) -> Array:
+    """``q kᵀ · scale (+ bias)`` with the full shape ``target = (..., n_q, n_k)`` (a batch
+    axis only ``v`` or the mask has is broadcast), scaling the smaller ``q``."""
+    xp = array_namespace(q, k)
+    scores = (q * scale) @ xp.matrix_transpose(k)  # (..., n_q, n_k)
+    if bias is not None:
+        scores = scores + bias  # (..., n_q, n_k)
+    if shape_of(scores) != target:  # (..., n_q, n_k) → target: a copy the mask may write
+        scores = xp.asarray(xp.broadcast_to(scores, target), copy=True)
+    return scores
 
 
 def _check_bias(bias: Array, like: Array, target: tuple[int, ...]) -> Array:

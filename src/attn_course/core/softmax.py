@@ -21,6 +21,9 @@ What unusual input gives (the same in every function built on these):
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .._backend import (
     Array,
@@ -29,13 +32,33 @@ from .._backend import (
     cast,
     check_axis,
     compute_dtype,
+    is_torch,
     max_keepdims,
     quiet,
     shape_of,
 )
-from .masks import mask_scores
+from ._softmax_fast import softmax_numpy, softmax_torch
+from .masks import check_mask, mask_scores
 
-__all__ = ["entropy", "logsumexp", "softmax", "softmax_jacobian", "softmax_jacobian_norm"]
+__all__ = ["entropy", "logsumexp", "reference_path", "softmax", "softmax_jacobian",
+           "softmax_jacobian_norm", "softmax_reference"]
+
+_REFERENCE = ContextVar("attn_course_reference_path", default=False)
+
+
+@contextmanager
+def reference_path() -> Iterator[None]:
+    """Within this block :func:`softmax` — and everything built on it (attention, the
+    layers) — runs the readable :func:`softmax_reference` instead of the fast path.
+
+    The tests use it to hold the two paths equal; a chapter can use it to show that the
+    definition it teaches is the one that runs.
+    """
+    token = _REFERENCE.set(True)
+    try:
+        yield
+    finally:
+        _REFERENCE.reset(token)
 
 
 def _check_temperature(temperature: float) -> float:
@@ -53,9 +76,14 @@ def softmax(
 ) -> Array:
     """Numerically stable softmax of ``x / temperature`` along ``axis``.
 
-    The definition, step by step (chapter 5): mask (masked logits become ``−∞``), subtract
-    the row maximum, divide by the temperature, exponentiate, normalise. Subtracting the
-    maximum *before* dividing keeps ``exp`` from overflowing at any temperature.
+    The definition is :func:`softmax_reference` (chapter 5): mask (masked logits become
+    ``−∞``), subtract the row maximum, divide by the temperature, exponentiate, normalise.
+    This function gives the same result faster (issue 20; ``tests/test_fast_paths.py``
+    holds the two equal, values and gradients). **Which path runs:** a torch tensor goes
+    through torch's fused ``torch.softmax`` after one ``masked_fill``, rows with nothing
+    kept repaired to zeros afterwards; a float32/float64 NumPy array through the same steps
+    done in place in one buffer; anything else (NumPy float16, lists, an empty axis with
+    NumPy) — and everything inside :func:`reference_path` — through the reference.
 
     Args:
         x: logits, any shape with at least one axis; NumPy array or torch tensor.
@@ -74,6 +102,23 @@ def softmax(
         ValueError: temperature not a positive finite number, an axis ``x`` lacks, or a
             mask that is not boolean or does not broadcast.
     """
+    t = _check_temperature(temperature)
+    x = as_float(x)
+    ax = check_axis(x, axis)
+    if not _REFERENCE.get():
+        m = None if mask is None else check_mask(mask, x)
+        p = softmax_torch(x, ax, t, m) if is_torch(x) else softmax_numpy(x, ax, t, m)
+        if p is not None:
+            return p
+    return softmax_reference(x, ax, temperature=t, mask=mask)
+
+
+def softmax_reference(
+    x: Array, axis: int = -1, *, temperature: float = 1.0, mask: Array | None = None
+) -> Array:
+    """:func:`softmax`, written as its definition: one Array API step per line, the same
+    code for NumPy and torch (what chapter 5 teaches; :func:`softmax` runs it for the cases
+    its fast paths leave, and inside :func:`reference_path`). Same arguments and results."""
     t = _check_temperature(temperature)
     x = as_float(x)
     ax = check_axis(x, axis)
