@@ -124,6 +124,7 @@ MHA = _mha()
 XM = rand(2, 5, 8, seed=4)  # (B, N, d_model)
 ADD = ac.AdditiveAttention(4, 6, 5)
 ENC = ac.TransformerEncoderLayer(8, 2, 16)
+DEC = ac.TransformerDecoderLayer(8, 2, 16, dropout=0.0).eval()
 
 
 def _torch_layer(cls, *args, dtype=f64, **kw):
@@ -482,6 +483,16 @@ CASES = [
     Case("TransformerEncoderLayer", 4, "float mask (fused path)", lambda: ENC(XM, mask=torch.ones(5, 5), need_weights=False),
          Raises("mask")),
     Case("TransformerEncoderLayer", 2, "N = 0 → empty", lambda: ENC(XM[:, :0])[0], Same(lambda: torch.zeros(2, 0, 8))),
+    *[Case("TransformerDecoderLayer", 4, f"{what} (need_weights={nw})",
+           lambda nw=nw, kw=kw: DEC(XM, XM, need_weights=nw, **kw), Raises("mask"))
+      for nw in (True, False)
+      for what, kw in (("float self-attention mask", {"mask": torch.ones(5, 5)}),
+                       ("integer memory_mask", {"memory_mask": torch.ones(5, 5, dtype=torch.int64)}),
+                       ("memory_mask that does not broadcast", {"memory_mask": torch.ones(3, 4, dtype=torch.bool)}))],
+    Case("TransformerDecoderLayer", 2, "N = 0 → empty", lambda: DEC(XM[:, :0], XM)[0], Same(lambda: torch.zeros(2, 0, 8))),
+    Case("TransformerDecoderLayer", 2, "memory without keys: fused path = plain path, finite",
+         lambda: DEC(XM, XM[:, :0], need_weights=False)[0],
+         Same(lambda: DEC(XM, XM[:, :0])[0].detach().nan_to_num(1e9), atol=1e-5)),
     # from_torch: copy in the source's dtype, refuse what cannot be copied ---------------------------------
     *[Case("MultiHeadAttention.from_torch", 8, f"{dt} module → same output in {dt}", lambda dt=dt: _mha_copy(dt)[0],
            Same(lambda dt=dt: _mha_copy(dt)[1].detach(), atol={f64: 1e-12, f16: 2e-3, bf16: 2e-2}[dt]))
