@@ -71,6 +71,24 @@ class MultiHeadAttention(nn.Module):
         B, H, N, d_k = x.shape
         return x.transpose(1, 2).reshape(B, N, H * d_k)  # (B, N, d_model)
 
+    def project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """``Q = query W_q``, ``K = key W_k``, ``V = value W_v``, split into heads:
+        ``(B, n_heads, n_q, d_k)``, ``(B, n_heads, n_k, d_k)``, ``(B, n_heads, n_k, d_k)``.
+
+        In self-attention (one tensor for all three) the three maps run as one matrix
+        product with ``[W_q W_k W_v]`` — the same numbers, one pass over ``x``.
+        """
+        if not (query is key is value):
+            return (self.split_heads(self.W_q(query)), self.split_heads(self.W_k(key)),
+                    self.split_heads(self.W_v(value)))  # (B, H, n, d_k) each
+        lins = (self.W_q, self.W_k, self.W_v)
+        W = torch.cat([lin.weight for lin in lins])  # (3·d_model, d_model), torch's layout
+        b = None if self.W_q.bias is None else torch.cat([lin.bias for lin in lins])  # (3·d_model,)
+        B, N, _ = query.shape
+        qkv = F.linear(query, W, b).view(B, N, 3, self.num_heads, self.d_k)  # (B, N, 3, H, d_k)
+        q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # (B, H, N, d_k) each
+        return q, k, v
+
     def forward(
         self,
         query: Tensor,
@@ -105,9 +123,7 @@ class MultiHeadAttention(nn.Module):
         B, n_q, n_k = query.shape[0], query.shape[1], key.shape[1]
         if mask is not None:  # the one mask rule, on both paths
             mask = check_mask(mask, query, (B, self.num_heads, n_q, n_k))
-        q = self.split_heads(self.W_q(query))  # (B, H, n_q, d_k)
-        k = self.split_heads(self.W_k(key))  # (B, H, n_k, d_k)
-        v = self.split_heads(self.W_v(value))  # (B, H, n_k, d_k)
+        q, k, v = self.project(query, key, value)  # (B, H, n_q | n_k, d_k) each
         bias = None
         if self.positions is not None:  # the position hook: where chapter 14's methods differ
             q, k = self.positions.rotate(q), self.positions.rotate(k)  # (B, H, n, d_k)
