@@ -176,3 +176,19 @@ def test_user_tensor_is_never_modified():
     q0 = q.clone()
     ac.scaled_dot_product_attention(q, q, q, mask=torch.rand(3, 3) < 0.5)
     assert torch.equal(x, keep) and torch.equal(q, q0)
+
+
+def test_multihead_self_attention_projection_equals_three_maps():
+    """``MultiHeadAttention.project``: one product with ``[W_q W_k W_v]`` when query, key and
+    value are one tensor = the three separate maps (values and gradients)."""
+    torch.manual_seed(1)
+    mha = ac.MultiHeadAttention(16, 4).double()
+    x = torch.randn(2, 5, 16, dtype=torch.float64)
+    outs = []
+    for same_tensor in (True, False):
+        mha.zero_grad()
+        out, w = mha(x, x, x) if same_tensor else mha(x, x.clone(), x.clone())
+        out.sum().backward()
+        outs.append((out, w, *(p.grad.clone() for p in mha.parameters())))
+    for got, want in zip(*outs):
+        torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-12)

@@ -82,12 +82,11 @@ class MultiHeadAttention(nn.Module):
             return (self.split_heads(self.W_q(query)), self.split_heads(self.W_k(key)),
                     self.split_heads(self.W_v(value)))  # (B, H, n, d_k) each
         lins = (self.W_q, self.W_k, self.W_v)
-        W = torch.cat([lin.weight for lin in lins])  # (3·d_model, d_model), torch's layout
-        b = None if self.W_q.bias is None else torch.cat([lin.bias for lin in lins])  # (3·d_model,)
-        B, N, _ = query.shape
-        qkv = F.linear(query, W, b).view(B, N, 3, self.num_heads, self.d_k)  # (B, N, 3, H, d_k)
-        q, k, v = qkv.permute(2, 0, 3, 1, 4).unbind(0)  # (B, H, N, d_k) each
-        return q, k, v
+        W = torch.cat([lin.weight for lin in lins])  # (d_q + d_k + d_v, d_model), torch's layout
+        b = None if self.W_q.bias is None else torch.cat([lin.bias for lin in lins])
+        qkv = F.linear(query, W, b)  # (B, N, d_q + d_k + d_v)
+        q, k, v = qkv.split([lin.out_features for lin in lins], dim=-1)  # (B, N, ·) views
+        return self.split_heads(q), self.split_heads(k), self.split_heads(v)  # (B, h, N, d_k)
 
     def forward(
         self,
