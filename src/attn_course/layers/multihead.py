@@ -108,8 +108,9 @@ class MultiHeadAttention(nn.Module):
                 rule of :func:`attn_course.core.masks.check_mask`: anything else (a 0/1 float
                 or integer mask, a shape that does not broadcast) is a ``ValueError``. A
                 fully masked query row, or no keys at all, gives a zero output.
-            need_weights: if False, use torch's fused kernel (the fast path) and
-                return ``None`` for the weights.
+            need_weights: if True, run :func:`attn_course.scaled_dot_product_attention`
+                (on its fast softmax) and return the weights; if False, use torch's fused
+                kernel (the fast path) and return ``None`` for the weights.
             is_causal: add a causal mask (combined with ``mask`` if both are given).
             head_mask: optional ``(n_heads,)`` or ``(B, n_heads)`` multiplier of each head's
                 output before the heads are concatenated: 1 keeps a head, 0 ablates it
