@@ -55,8 +55,11 @@ def softmax_torch(x: Any, ax: int, t: float, mask: Any | None, *, owned: bool = 
     elif t > 1.0:  # |z / t| ≤ |z|: no overflow; torch.softmax subtracts the max itself
         z = z.div_(t) if owned else z / t
         owned = True
-    in_place = owned and not (torch.is_grad_enabled() and z.requires_grad)
-    if in_place:  # no new buffer (what torch's own multi-head attention does)
+    # Over its own input, as torch's multi-head attention does on the CPU (the only device
+    # this is tested on; elsewhere a new buffer).
+    in_place = (owned and z.device.type == "cpu"
+                and not (torch.is_grad_enabled() and z.requires_grad))
+    if in_place:  # no new buffer
         p = torch.ops.aten._softmax.out(z, ax, False, out=z)
     else:
         p = torch.softmax(z, dim=ax)  # half types accumulate in float32 inside the kernel
