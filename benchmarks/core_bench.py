@@ -103,7 +103,9 @@ def memory_rows() -> list[dict]:
     return rows
 
 
-def main(repeat: int, warmup: int) -> None:
+def main(repeat: int, warmup: int, threads: int | None = None) -> None:
+    if threads is not None:
+        torch.set_num_threads(threads)
     start = machine()
     print(f"core_bench on {machine_line(start)}", flush=True)
     rows = []
@@ -123,7 +125,10 @@ def main(repeat: int, warmup: int) -> None:
                  for r in mem) + ". Same output on both sides; ratios > 1: ours is slower. "
              f"1-minute load average {start['load_average_1min']} at the start, "
              f"{machine()['load_average_1min']} at the end.")
-    write_result("core", "The core math vs torch's and SciPy's own operations (same output)",
+    name, title = "core", "The core math vs torch's and SciPy's own operations (same output)"
+    if threads is not None:
+        name, title = f"core_threads{threads}", f"{title}, {threads} thread(s)"
+    write_result(name, title,
                  rows + [{"memory": mem}], table, notes)
 
 
@@ -131,6 +136,8 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--repeat", type=int, default=15)
     p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads (default: torch's own choice); writes core_threads<n>.json")
     args = p.parse_args()
     with torch.no_grad():
-        main(args.repeat, args.warmup)
+        main(args.repeat, args.warmup, args.threads)

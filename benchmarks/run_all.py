@@ -56,6 +56,8 @@ def main(skip_notebooks: bool, assemble_only: bool = False) -> int:
     if not assemble_only:
         ok &= step("attention_bench.py")
         ok &= step("core_bench.py")
+        if (os.cpu_count() or 1) > 1:
+            ok &= step("core_bench.py", "--threads", "1")
         ok &= step("flash_bench.py", "--threads", str(os.cpu_count() or 1))
         if (os.cpu_count() or 1) > 1:
             ok &= step("flash_bench.py", "--threads", "1")
@@ -67,8 +69,8 @@ def main(skip_notebooks: bool, assemble_only: bool = False) -> int:
             ok &= step("pages_bench.py")
         else:
             print("\n=== pages_bench.py skipped: no book in _build/html (`make book`)", flush=True)
-    order = ["attention", "core", f"flash_threads{os.cpu_count() or 1}", "flash_threads1",
-             "notebooks", "views_redraw", "pages"]
+    order = ["attention", "core", "core_threads1", f"flash_threads{os.cpu_count() or 1}",
+             "flash_threads1", "notebooks", "views_redraw", "pages"]
     parts = [f"# Benchmarks\n\nAssembled on {machine_line(start)}. Each section says "
              "when it ran and the load average then: other work on the machine inflates "
              "absolute times, and hurts multi-threaded runs of many small operations most.\n"
