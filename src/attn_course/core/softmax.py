@@ -2,7 +2,7 @@
 
 All functions accept NumPy arrays or torch tensors (or lists, read as NumPy) and return
 the same kind, in the input's floating dtype (integers are promoted as
-:mod:`attn_course._backend` says; half types are computed in ``float32``).
+``attn_course._backend`` says; half types are computed in ``float32``).
 Masks are boolean with **True = keep / may attend** (:mod:`attn_course.core.masks`).
 
 What unusual input gives (the same in every function built on these):
