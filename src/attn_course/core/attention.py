@@ -20,6 +20,8 @@ and values (``X_kv``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._backend import (
@@ -113,7 +115,7 @@ def scaled_dot_product_attention(
     b = None if bias is None else _check_bias(bias, q, target)
     weights = None
     if is_torch(q) and not _REFERENCE.get():  # the scores are ours: masked in place
-        weights = softmax_torch(_scores(q, k, scale, b, target), -1, 1.0, m, owned=True)
+        weights = softmax_torch(_scores_torch(q, k, scale, b, target), -1, 1.0, m, owned=True)
     if weights is None:  # NumPy, the reference path, or a row the fast path leaves to it
         weights = softmax(_scores(q, k, scale, b, target), axis=-1, mask=m)  # (..., n_q, n_k)
     out = weights @ v  # (..., n_q, d_v); n_k = 0 gives zeros
@@ -131,6 +133,24 @@ def _scores(q: Array, k: Array, scale: float, bias: Array | None,
     if shape_of(scores) != target:  # (..., n_q, n_k) → target: a copy the mask may write
         scores = xp.asarray(xp.broadcast_to(scores, target), copy=True)
     return scores
+
+
+def _scores_torch(q: Array, k: Array, scale: float, bias: Array | None,
+                  target: tuple[int, ...]) -> Array:
+    """:func:`_scores` for torch tensors in one ``torch.baddbmm``: the product applies the
+    scale and adds the bias, so no scaled copy of ``q`` and no second pass over the scores."""
+    import torch
+
+    *batch, n_q, n_k = target
+    nb, d = math.prod(batch), shape_of(q)[-1]
+    q3 = q.expand(*batch, n_q, d).reshape(nb, n_q, d)  # (batch, n_q, d_k): a view if contiguous
+    k3 = k.expand(*batch, n_k, d).reshape(nb, n_k, d)  # (batch, n_k, d_k)
+    if bias is None:
+        c, beta = q3.new_zeros(()), 0.0  # () ignored (beta = 0)
+    else:
+        c, beta = bias.expand(target).reshape(nb, n_q, n_k), 1.0  # (batch, n_q, n_k)
+    scores = torch.baddbmm(c, q3, k3.transpose(1, 2), beta=beta, alpha=scale)  # (batch, n_q, n_k)
+    return scores.view(target)  # (..., n_q, n_k)
 
 
 def _check_bias(bias: Array, like: Array, target: tuple[int, ...]) -> Array:

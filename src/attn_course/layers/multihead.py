@@ -71,12 +71,15 @@ class MultiHeadAttention(nn.Module):
         B, H, N, d_k = x.shape
         return x.transpose(1, 2).reshape(B, N, H * d_k)  # (B, N, d_model)
 
-    def project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    def project(self, query: Tensor, key: Tensor, value: Tensor, *,
+                contiguous: bool = False) -> tuple[Tensor, Tensor, Tensor]:
         """``Q = query W_q``, ``K = key W_k``, ``V = value W_v``, split into heads:
         ``(B, n_heads, n_q, d_k)``, ``(B, n_heads, n_k, d_k)``, ``(B, n_heads, n_k, d_k)``.
 
         In self-attention (one tensor for all three) the three maps run as one matrix
-        product with ``[W_q W_k W_v]`` — the same numbers, one pass over ``x``.
+        product with ``[W_q W_k W_v]`` — the same numbers, one pass over ``x``; with
+        ``contiguous`` (the path that computes the weights) the three come out of one copy,
+        laid out for the batched products.
         """
         if not (query is key is value):
             return (self.split_heads(self.W_q(query)), self.split_heads(self.W_k(key)),
@@ -85,7 +88,13 @@ class MultiHeadAttention(nn.Module):
         W = torch.cat([lin.weight for lin in lins])  # (d_q + d_k + d_v, d_model), torch's layout
         b = None if self.W_q.bias is None else torch.cat([lin.bias for lin in lins])
         qkv = F.linear(query, W, b)  # (B, N, d_q + d_k + d_v)
-        q, k, v = qkv.split([lin.out_features for lin in lins], dim=-1)  # (B, N, ·) views
+        widths = [lin.out_features for lin in lins]
+        if contiguous and len(set(widths)) == 1:  # as many key/value heads as query heads
+            B, N, _ = query.shape
+            qkv = qkv.view(B, N, 3, self.num_heads, self.d_k)  # (B, N, 3, H, d_k)
+            qkv = qkv.permute(2, 0, 3, 1, 4).contiguous()  # (3, B, H, N, d_k): one copy
+            return qkv[0], qkv[1], qkv[2]  # (B, H, N, d_k) each
+        q, k, v = qkv.split(widths, dim=-1)  # (B, N, ·) views
         return self.split_heads(q), self.split_heads(k), self.split_heads(v)  # (B, h, N, d_k)
 
     def forward(
@@ -123,7 +132,7 @@ class MultiHeadAttention(nn.Module):
         B, n_q, n_k = query.shape[0], query.shape[1], key.shape[1]
         if mask is not None:  # the one mask rule, on both paths
             mask = check_mask(mask, query, (B, self.num_heads, n_q, n_k))
-        q, k, v = self.project(query, key, value)  # (B, H, n_q | n_k, d_k) each
+        q, k, v = self.project(query, key, value, contiguous=need_weights)  # (B, H, n, d_k) each
         bias = None
         if self.positions is not None:  # the position hook: where chapter 14's methods differ
             q, k = self.positions.rotate(q), self.positions.rotate(k)  # (B, H, n, d_k)
