@@ -95,9 +95,11 @@ def scaled_dot_product_attention(
         computed in float32). No keys (``n_k = 0``) gives a zero output, as a fully masked
         row; a NaN in a query's scores gives that query NaN weights and output.
 
-    The softmax runs on :func:`attn_course.softmax`'s fast path (for torch, fused, masking
-    the scores in place); inside :func:`attn_course.core.softmax.reference_path` on its
-    readable reference.
+    Which path runs: for torch tensors the scores come from one ``torch.baddbmm`` (scale and
+    bias applied by the product) and go through :func:`attn_course.softmax`'s fused path,
+    masked and normalised in place; NumPy arrays, and everything inside
+    :func:`attn_course.core.softmax.reference_path`, run the readable definition
+    ``softmax((q · scale) kᵀ + bias) v``. ``tests/test_fast_paths.py`` holds them equal.
 
     Raises:
         ValueError: on mismatched shapes, a mask that is not boolean or does not broadcast,
