@@ -30,6 +30,17 @@ def test_attention_map_views(rng: np.random.Generator) -> None:
     assert r["map_sum"] == pytest.approx(7.0)
 
 
+def test_attention_map_causal_is_top_left_for_rectangular_maps(rng: np.random.Generator) -> None:
+    # n_q != n_k: query i sees keys j <= i (torch's is_causal), not the bottom-right corner.
+    q, k = rng.normal(size=(3, 4)), rng.normal(size=(6, 4))  # (n_q, d_k), (n_k, d_k)
+    view = AttentionMapExplorer.from_qk(q, k, causal=True)
+    m = view.current_map()  # (n_q, n_k) = (3, 6)
+    assert m.shape == (3, 6)
+    np.testing.assert_array_equal(m > 0, np.tril(np.ones((3, 6), dtype=bool)))
+    np.testing.assert_array_equal(m > 0, np.asarray(ac.causal_mask(3, 6)))
+    np.testing.assert_allclose(m.sum(axis=-1), 1.0, atol=1e-12)
+
+
 def test_attention_map_validation(rng: np.random.Generator) -> None:
     with pytest.raises(ValueError, match=r"maps must have shape \(E, L, H, n_q, n_k\)"):
         AttentionMapExplorer(np.zeros(4))
