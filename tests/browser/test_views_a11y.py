@@ -3,7 +3,8 @@
 - every control is reached with Tab, in page order, and moved with the arrow keys (Space for
   a checkbox); the numbers then still agree with Python, and each slider's aria-valuetext is
   the value the page shows;
-- every control carries ``data-lm-suppress-shortcuts`` (JupyterLab would take the arrow keys);
+- every view's root element and every control carry ``data-lm-suppress-shortcuts``
+  (JupyterLab would take the arrow keys);
 - the focus ring contrasts 3:1 with the page, light and dark; the score heatmap's numbers
   4.5:1 with their cells;
 - at 320 px wide every view fits (rows wrap; nothing sticks out sideways);
@@ -87,10 +88,11 @@ def test_tab_reaches_every_control_in_order(visit: Any, index: int) -> None:
 
 def test_every_control_keeps_the_arrow_keys_from_jupyterlab(visit: Any) -> None:
     missing = visit.page.evaluate(
-        """() => [...document.querySelectorAll('.attn-view input, .attn-view select, .attn-view button')]
+        """() => [...document.querySelectorAll(
+                  '.attn-view, .attn-view input, .attn-view select, .attn-view button')]
               .filter(el => el.dataset.lmSuppressShortcuts !== 'true')
-              .map(el => el.dataset.control)""")
-    assert not missing, f"controls without data-lm-suppress-shortcuts: {missing}"
+              .map(el => el.dataset.control || el.dataset.view)""")
+    assert not missing, f"views or controls without data-lm-suppress-shortcuts: {missing}"
 
 
 def test_sliders_announce_the_shown_value(visit: Any) -> None:
