@@ -23,6 +23,7 @@ from browser_helpers import (
     example_views,
     operate_by_keyboard,
     readout,
+    set_range,
     views_on,
 )
 
@@ -103,6 +104,21 @@ def test_sliders_announce_the_shown_value(visit: Any) -> None:
     assert pairs
     for control, valuetext, shown in pairs:
         assert valuetext == shown, f"{control}: aria-valuetext {valuetext!r}, page shows {shown!r}"
+
+
+def test_a_log_scale_slider_announces_the_value_not_its_position(visit: Any) -> None:
+    # ScalingExplorer's d_k slider steps through the powers of two: at position 6 a screen
+    # reader must hear "64" (and its label), not "6" (issue 17).
+    view = visit.page.locator('.attn-view[data-view="scaling"]').first
+    d_k = view.get_by_role("slider", name="d_k")
+    set_range(view, "d_k", 6)  # (earlier tests on this page may have moved it)
+    assert (d_k.input_value(), d_k.get_attribute("aria-valuetext")) == ("6", "64")
+    d_k.focus()
+    visit.page.keyboard.press("ArrowRight")
+    assert (d_k.input_value(), d_k.get_attribute("aria-valuetext")) == ("7", "128")
+    assert readout(view)["params"]["d_k"] == 128
+    visit.page.keyboard.press("ArrowLeft")
+    assert d_k.get_attribute("aria-valuetext") == "64"
 
 
 FOCUS_STYLE = """el => {
