@@ -197,6 +197,25 @@ def test_every_view_fits_a_320_px_screen(show_views: Any) -> None:
     narrow.check_clean()
 
 
+@pytest.mark.parametrize("width", [390, 320])
+def test_a_select_of_long_options_fits_a_phone(show_views: Any, width: int) -> None:
+    # Chapter 10 names each example by its whole token sequence: the <select> is wider than
+    # a phone unless it shrinks with its row (test_pages.py's 390-px check on the built book).
+    rng = np.random.default_rng(1)
+    tokens = [[f"k{t}" if t < 10 else f"v{t - 10}" for t in rng.integers(0, 20, 24)]
+              for _ in range(3)]
+    view = AttentionMapExplorer(rng.dirichlet(np.ones(24), size=(3, 2, 2, 24)), tokens, tokens,
+                                example_labels=[" ".join(t) for t in tokens])
+    narrow = show_views([view], width=width, height=800)
+    root = views_on(narrow.page)[0]
+    fit = root.evaluate(FIT)
+    assert fit["overflow"] <= 1 and not fit["out"], f"at {width} px: {fit}"
+    assert narrow.page.evaluate("document.documentElement.scrollWidth") <= width
+    select = root.locator('select[data-control="example"]')
+    assert select.is_visible() and select.bounding_box()["width"] <= fit["width"]
+    narrow.check_clean()
+
+
 def test_a_control_with_one_value_is_hidden(show_views: Any) -> None:
     maps = np.full((1, 1, 1, 1, 5), 0.2)  # one example, layer, head and query
     visit = show_views([AttentionMapExplorer(maps), AttentionMapExplorer(np.full((2, 3, 1, 4, 4), 0.25))])
