@@ -8,10 +8,11 @@ Four small things Jupyter Book 1 does not do by itself:
 2. **Alt text on every figure.** An image without alt text (a plot produced by a code cell
    whose metadata lacks ``mystnb: image: alt:``) is reported as a warning, so the ``-W``
    build fails and names the notebook and cell. See CONTRIBUTING.md, "Figures and alt text".
-3. **Top-level names resolve.** ``attn_course`` re-exports the core functions; the API page
-   documents each in its module. A reference such as ``{func}`attn_course.softmax``` is
-   resolved to the documented ``attn_course.softmax.softmax``, and
-   ``attn_course.MultiHeadAttention.forward`` to the method in ``attn_course.multihead``.
+3. **Top-level names resolve.** ``attn_course`` re-exports the public names of its
+   subpackages (``core``, ``layers``, ``models``, ...); the API page documents each in its
+   module. A reference such as ``{func}`attn_course.softmax``` is resolved to the documented
+   ``attn_course.core.softmax.softmax``, and ``attn_course.MultiHeadAttention.forward`` to
+   the method in ``attn_course.layers.multihead``.
 4. **The book's stylesheet**, ``static/course.css`` (figures readable in the dark theme),
    served from this folder so no ``_static`` folder is needed at the book's root (Jupyter
    Book would inject every script of every static folder into every page).
