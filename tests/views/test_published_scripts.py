@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from ipywidgets import IntSlider
-from ipywidgets.embed import embed_data
+from ipywidgets.embed import dependency_state
 
 from attn_course.views import AttentionMapExplorer, SoftmaxLab
 from attn_course.views._base import bundle
@@ -29,7 +29,8 @@ STATE_TYPE = "application/vnd.jupyter.widget-state+json"
 
 def _saved_state(*widgets) -> dict:
     """The widget state as a notebook saves it, with every view's script made stale."""
-    state = embed_data(views=list(widgets), drop_defaults=False)["manager_state"]
+    state = {"version_major": 2, "version_minor": 0,
+             "state": dependency_state(list(widgets), drop_defaults=False)}
     for model in state["state"].values():
         if "_esm" in model["state"]:
             model["state"]["_esm"] = "export default { render() {} }  // an old bundle"
