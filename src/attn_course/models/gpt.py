@@ -76,14 +76,16 @@ class GPT(nn.Module):
         n_kv_heads: key/value heads, a divisor of ``n_heads``: ``None`` = ``n_heads``
             (multi-head attention), ``1`` = multi-query, in between = grouped-query.
         d_ff: feed-forward width (default ``4 · d_model``); ``0`` = attention only.
-
-    The unembedding is the transposed token embedding (weight tying).
+        tie_embeddings: the unembedding is the transposed token embedding (weight tying, the
+            default); ``False`` gives the model its own unembedding ``W_U (vocab_size,
+            d_model)``.
 
     Shapes: ``idx (B, N)`` int64 ids in ``[0, vocab_size)`` → ``logits (B, N, vocab_size)``.
     """
 
     def __init__(self, vocab_size: int, *, d_model: int, n_heads: int, n_layers: int,
-                 max_len: int, n_kv_heads: int | None = None, d_ff: int | None = None) -> None:
+                 max_len: int, n_kv_heads: int | None = None, d_ff: int | None = None,
+                 tie_embeddings: bool = True) -> None:
         super().__init__()
         for name, val in (("vocab_size", vocab_size), ("d_model", d_model),
                           ("n_heads", n_heads), ("n_layers", n_layers), ("max_len", max_len)):
@@ -109,11 +111,17 @@ class GPT(nn.Module):
             GPTBlock(d_model, n_heads, n_kv_heads=n_kv_heads, d_ff=d_ff, positions=self.rope)
             for _ in range(n_layers))
         self.norm = nn.LayerNorm(d_model)
+        self.unembed = None if tie_embeddings else nn.Linear(d_model, vocab_size, bias=False)
         self.apply(_init_weights)
 
     @property
     def n_layers(self) -> int:
         return len(self.blocks)
+
+    @property
+    def unembedding(self) -> Tensor:
+        """``W_U (vocab_size, d_model)``: logits are ``LN(x) W_Uᵀ``."""
+        return self.embed.weight if self.unembed is None else self.unembed.weight
 
     def new_cache(self, batch: int = 1, capacity: int | None = None) -> KVCache:
         """An empty :class:`~attn_course.layers.kv_cache.KVCache` for this model
@@ -152,7 +160,7 @@ class GPT(nn.Module):
             weights.append(w)
         if cache is not None:
             cache.advance(idx.shape[1])
-        logits = self.norm(x) @ self.embed.weight.T  # (B, N, vocab_size)
+        logits = self.norm(x) @ self.unembedding.T  # (B, N, vocab_size)
         return logits, (torch.stack(weights, 1) if need_weights else None)
 
     def forward(self, idx: Tensor, *, cache: KVCache | None = None,
