@@ -1,7 +1,7 @@
 """Real English text that ships with Python, as characters (chapters 15–17).
 
 Every CPython installation carries the prose of its reference documentation in the
-standard-library module :mod:`pydoc_data.topics` (it is what ``help("with")`` prints):
+standard-library module ``pydoc_data.topics`` (it is what ``help("with")`` prints):
 about eighty topics, from "assert" to "yield", some 460 000 characters. We keep the prose
 paragraphs (grammar rules, code examples and tables are indented and dropped), join the
 wrapped lines, and keep printable ASCII (typographic quotes and dashes become ASCII). What
@@ -90,7 +90,7 @@ class TextCorpus:
 
 
 def load_corpus() -> TextCorpus:
-    """Read :mod:`pydoc_data.topics` from this Python and split it by topic (see module)."""
+    """Read ``pydoc_data.topics`` from this Python and split it by topic (see module)."""
     from pydoc_data.topics import topics
 
     parts: dict[bool, list[str]] = {True: [], False: []}

@@ -53,9 +53,9 @@ def _mass_on(weights: Tensor, important: Tensor) -> Tensor:
 
 def train_classifier(n_layers: int, seed: int, *, avoid: float = 0.0, progress: bool = True
                      ) -> TokenTransformer:
-    """A :class:`TokenTransformer` of :data:`EXPLAIN`'s size trained on fresh sentiment
-    sequences; ``avoid > 0`` adds ``avoid ·`` (last-layer class-token weight on the important
-    tokens) to the loss."""
+    """A :class:`~attn_course.models.token_models.TokenTransformer` of ``EXPLAIN``'s size
+    trained on fresh sentiment sequences; ``avoid > 0`` adds ``avoid ·`` (last-layer
+    class-token weight on the important tokens) to the loss."""
     n, rec = EXPLAIN["length"], EXPLAIN["train"]
     torch.manual_seed(seed)
     model = TokenTransformer(sentiment_task(1, n, seed=0).vocab_size, 2, n_layers=n_layers,

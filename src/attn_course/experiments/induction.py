@@ -101,7 +101,7 @@ def in_context_loss(model: GPT, tokens: Tensor, segment: int, *,
 def train_induction_model(seed: int, *, n_layers: int = 2, probe: Tensor | None = None,
                           segment: int = 20, record_every: int = 25, progress: bool = True
                           ) -> tuple[GPT, dict[str, Any]]:
-    """Train an attention-only GPT of :data:`INDUCTION`'s size on periodic sequences (its own
+    """Train an attention-only GPT of ``INDUCTION``'s size on periodic sequences (its own
     unembedding, PyTorch's default initialisation).
 
     With ``probe`` (``[segment][segment]`` tokens), every ``record_every`` steps record the

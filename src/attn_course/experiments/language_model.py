@@ -6,12 +6,12 @@ The models are trained by this module (``python -m attn_course.experiments.langu
 or ``scripts/make_lm_weights.py``, rebuilds ``attn_course/data/gpt_pydocs.pt``, 2.1 MB, in
 about five minutes of one CPU thread):
 
-- ``"main"``: the chapter's model, :data:`MAIN` (a 2-layer, 64-wide character GPT with four
+- ``"main"``: the chapter's model, ``MAIN`` (a 2-layer, 64-wide character GPT with four
   heads, 106 240 parameters), trained on the Python documentation's prose
   (:mod:`attn_course.data.text`);
 - ``"mha-s"``, ``"gqa-s"``, ``"mqa-s"`` for seeds 0, 1, 2: small 2-layer models, identical
   but for their number of key/value heads (4, 2, 1), trained for the same steps
-  (:data:`COMPARE`).
+  (``COMPARE``).
 
 The file keeps each model's weights in float16 (what the chapter loads and evaluates), its
 configuration, its training loss per step and the corpus fingerprint it was trained on.

@@ -1,10 +1,10 @@
 """A small decoder-only Transformer — a GPT — with a key–value cache (chapters 15–17).
 
-Read top to bottom: :class:`KVCache` (the keys and values of the positions already seen),
-:class:`GPTBlock` (pre-norm causal self-attention and a feed-forward network, built from
-:class:`attn_course.MultiHeadAttention` and :class:`attn_course.FeedForward`), then
-:class:`GPT` (token embedding → blocks → final norm → logits, the unembedding tied to the
-embedding) with :meth:`GPT.generate`.
+Read top to bottom: :class:`~attn_course.layers.kv_cache.KVCache` (the keys and values of
+the positions already seen), :class:`GPTBlock` (pre-norm causal self-attention and a
+feed-forward network, built from :class:`attn_course.MultiHeadAttention` and
+:class:`attn_course.FeedForward`), then :class:`GPT` (token embedding → blocks → final norm
+→ logits, the unembedding tied to the embedding) with :meth:`GPT.generate`.
 
 Positions are rotary (RoPE, chapter 14): nothing is added to the token vectors, and the
 queries and keys of each block are rotated by their absolute positions. A cached key was
