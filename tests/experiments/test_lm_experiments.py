@@ -74,6 +74,7 @@ def test_cache_memory_formula_and_step_times():
     m = _gpt(n_kv_heads=2)
     mem = cache_memory(m, 32)
     assert mem["formula"] == 2 * 2 * 2 * 8 * 32 * 4
+    assert cache_memory(m, 32, batch=3)["formula"] == 3 * mem["formula"]
     ids = torch.randint(13, (1, 20), generator=torch.Generator().manual_seed(2))
     times = per_token_times(m, ids, [4, 20], repeats=1)
     assert set(times) == {"uncached", "cached"} and len(times["cached"]) == 2
@@ -149,3 +150,23 @@ def test_importance_scores_and_the_row_surgery_reproduce_the_model():
     assert out["reconstruction_error"] < 1e-5
     assert 0.0 <= out["mass_after"] <= 1.0 and 0.0 <= out["tv"] <= 1.0
     assert all(p.requires_grad for p in model.parameters())
+
+
+# --- the shipped weights ----------------------------------------------------------------
+
+def test_shipped_models_load_and_match_their_recipes():
+    from attn_course.data.text import CharTokenizer, corpus_fingerprint, load_corpus
+    from attn_course.experiments.language_model import load_model, shipped_models
+
+    jobs = shipped_models()
+    fingerprint = corpus_fingerprint(load_corpus())
+    for key, (config, recipe) in jobs.items():
+        name, _, seed = key.partition("/")
+        model, rec = load_model(name, int(seed or 0))
+        assert rec["config"] == config and rec["train"] == recipe, key
+        assert rec["alphabet"] == CharTokenizer.ascii().alphabet
+        assert rec["fingerprint"] == fingerprint  # trained on this Python's documentation
+        assert len(rec["history"]) == recipe["steps"]
+        assert not model.training
+    with pytest.raises(ValueError, match="no shipped model"):
+        load_model("mha-s", 7)

@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..data.text import CharTokenizer, corpus_fingerprint, lm_batch, load_corpus
+from ..layers.kv_cache import KVCache, cache_bytes
 from ..models.gpt import GPT
 from ..tools.measure import peak_memory, time_calls
 from ..tools.training import train
@@ -179,13 +180,14 @@ def make_weights(path: str | Path | None = None, *, keys: Sequence[str] | None =
 # --- decoding speed and cache memory -------------------------------------------------------
 
 def per_token_times(model: GPT, ids: Tensor, positions: Sequence[int], *, repeats: int = 5,
-                    threads: int | None = 1) -> dict[str, list[float]]:
+                    threads: int | None = 1, stat: str = "median") -> dict[str, list[float]]:
     """Seconds to produce the token after position ``t − 1``, for each ``t`` in ``positions``.
 
     ``"uncached"``: one forward pass over the ``t`` tokens ``ids[:, :t]`` (what generation
     without a cache does at every step). ``"cached"``: one decoding step — the one new token
-    ``ids[:, t−1]`` against a cache holding the ``t − 1`` tokens before it. Medians of
-    ``repeats`` calls, timed round-robin.
+    ``ids[:, t−1]`` against a cache holding the ``t − 1`` tokens before it. Medians (or, with
+    ``stat="min"``, the best, which resists load from other work) of ``repeats`` calls,
+    timed round-robin.
     """
     out: dict[str, list[float]] = {"uncached": [], "cached": []}
     cache = model.new_cache(ids.shape[0], capacity=max(positions))
@@ -199,15 +201,17 @@ def per_token_times(model: GPT, ids: Tensor, positions: Sequence[int], *, repeat
                 return model(ids[:, t - 1:t], cache=cache)
 
             times = time_calls({"uncached": lambda t=t: model(ids[:, :t]), "cached": step},
-                               repeats=repeats, threads=threads)
+                               repeats=repeats, threads=threads, stat=stat)
             out["uncached"].append(times["uncached"])
             out["cached"].append(times["cached"])
     return out
 
 
 def decode_step_times(model: GPT, lengths: Sequence[int], *, repeats: int = 5,
-                      threads: int | None = 1, seed: int = 0) -> list[float]:
-    """Seconds of one cached decoding step with ``t`` positions in the cache, per ``t``.
+                      threads: int | None = 1, seed: int = 0, stat: str = "median"
+                      ) -> list[float]:
+    """Seconds of one cached decoding step with ``t`` positions in the cache, per ``t``
+    (``stat`` as in :func:`per_token_times`).
 
     The cache is filled with random keys and values: the time of a step does not depend on
     their values, and this reaches cache lengths far beyond what the model was trained on.
@@ -224,22 +228,26 @@ def decode_step_times(model: GPT, lengths: Sequence[int], *, repeats: int = 5,
                 cache.truncate(t)
                 return model(token, cache=cache)
 
-            out.append(time_calls({"step": step}, repeats=repeats, threads=threads)["step"])
+            out.append(time_calls({"step": step}, repeats=repeats, threads=threads,
+                                  stat=stat)["step"])
     return out
 
 
-def cache_memory(model: GPT, t: int, *, seed: int = 0) -> dict[str, float]:
-    """Measured and computed bytes of the cache after a prompt of ``t`` tokens.
+def cache_memory(model: GPT, t: int, *, batch: int = 1, seed: int = 0) -> dict[str, float]:
+    """Measured and computed bytes of the cache after a prompt of ``t`` tokens for each of
+    ``batch`` sequences.
 
-    ``"measured"``: the peak resident memory that running the prompt into a fresh cache adds,
-    minus the peak of the same pass without a cache (the activations, which both share).
-    ``"formula"``: ``2 · n_layers · n_kv_heads · d_k · t · 4`` bytes.
+    ``"measured"``: the peak resident memory that running the prompts ``(batch, t)`` into a
+    fresh cache adds, minus the peak of the same pass without a cache (the activations,
+    which both share). Allocator rounding and the passes' temporaries make this an estimate:
+    use a ``batch`` that makes the cache several MiB. ``"formula"``:
+    ``2 · n_layers · batch · n_kv_heads · d_k · t · 4`` bytes.
     """
     g = torch.Generator().manual_seed(seed)
-    ids = torch.randint(model.vocab_size, (1, t), generator=g)
+    ids = torch.randint(model.vocab_size, (batch, t), generator=g)
 
-    def with_cache() -> Tensor:
-        cache = model.new_cache(1, capacity=t)
+    def with_cache() -> tuple[Tensor, KVCache]:
+        cache = model.new_cache(batch, capacity=t)
         logits = model(ids, cache=cache)
         return logits, cache
 
@@ -247,7 +255,8 @@ def cache_memory(model: GPT, t: int, *, seed: int = 0) -> dict[str, float]:
         cached = peak_memory(with_cache)
         plain = peak_memory(lambda: model(ids))
     return {"measured": cached - plain,
-            "formula": float(2 * model.n_layers * model.n_kv_heads * model.d_k * t * 4)}
+            "formula": float(cache_bytes(model.n_layers, model.n_kv_heads, model.d_k, t,
+                                         batch=batch))}
 
 
 # --- from multi-head to grouped-query attention -------------------------------------------
