@@ -55,12 +55,14 @@ from .layers.flash import flash_attention
 from .layers.multihead import MultiHeadAttention
 from .layers.positions import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 from .layers.transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
+from .models.gpt import GPT
 from .tools.seed import set_seed
 from .tools.training import count_parameters, minibatches, train
 
 __all__ = [
     "AdditiveAttention",
     "FeedForward",
+    "GPT",
     "LearnedPositionalEmbedding",
     "MultiHeadAttention",
     "SinusoidalPositionalEncoding",

@@ -78,7 +78,8 @@ def sinusoidal_encoding(
     return pe
 
 
-def rope_rotate(x: Array, *, base: float = 10000.0, offset: int = 0) -> Array:
+def rope_rotate(x: Array, *, base: float = 10000.0, offset: int = 0,
+                table: Array | None = None) -> Array:
     """Rotate feature pairs ``(x_{2i}, x_{2i+1})`` of position ``p`` by the angle ``p · ω_i``.
 
     ``ω_i = base^(−2i/d_k)`` are the frequencies of the sinusoidal encoding; the sines and
@@ -90,6 +91,9 @@ def rope_rotate(x: Array, *, base: float = 10000.0, offset: int = 0) -> Array:
             NumPy array or torch tensor; same kind and floating dtype out (half types are
             rotated in float32).
         offset: position of the first row, an integer ≥ 0.
+        table: optional precomputed ``sinusoidal_encoding(M, d_k, base=base)`` with
+            ``M ≥ offset + N`` rows (a decoder reuses one table for every step instead of
+            recomputing it).
 
     Returns:
         The rotated array, same shape.
@@ -108,8 +112,12 @@ def rope_rotate(x: Array, *, base: float = 10000.0, offset: int = 0) -> Array:
     xp = array_namespace(x)
     dtype, work = x.dtype, compute_dtype(x)
     x = cast(x, work)
-    table = sinusoidal_encoding(offset + n, d, base=base, like=x)[offset:]  # (N, d_k)
-    table = cast(as_like(table, x), work)
+    if table is None:
+        table = sinusoidal_encoding(offset + n, d, base=base, like=x)
+    elif len(shape_of(table)) != 2 or shape_of(table)[0] < offset + n or shape_of(table)[1] != d:
+        raise ValueError(f"table must have shape (≥ offset + N = {offset + n}, d_k = {d}), got "
+                         f"{shape_of(table)}")
+    table = cast(as_like(table[offset:offset + n], x), work)  # (N, d_k)
     sin, cos = table[:, 0::2], table[:, 1::2]  # (N, d_k/2) each
     x1, x2 = x[..., 0::2], x[..., 1::2]  # (..., N, d_k/2) each
     out = xp.stack([x1 * cos - x2 * sin, x1 * sin + x2 * cos], axis=-1)  # (..., N, d_k/2, 2)
@@ -122,19 +130,22 @@ def alibi_slopes(n_heads: int) -> torch.Tensor:
     return torch.tensor([2.0 ** (-8.0 * h / n_heads) for h in range(1, n_heads + 1)])
 
 
-def alibi_bias(n_q: int, n_k: int, slopes: Array) -> Array:
-    """The bias ``−slope_h · |i − j|`` added to the scores: ``(H, n_q, n_k)``.
+def alibi_bias(n_q: int, n_k: int, slopes: Array, *, offset: int = 0) -> Array:
+    """The bias ``−slope_h · |i + offset − j|`` added to the scores: ``(H, n_q, n_k)``.
 
     ``slopes`` is ``(H,)`` (a tensor, a NumPy array or a list); the bias has its kind,
-    device and floating dtype. ``n_q`` and ``n_k`` are integers ≥ 0.
+    device and floating dtype. ``n_q`` and ``n_k`` are integers ≥ 0; ``offset`` is the key
+    index of query 0 (``n_k − n_q`` for the queries of a decoding step, as in
+    :func:`attn_course.causal_mask`).
     """
     n_q = check_int("n_q", n_q, minimum=0)
     n_k = check_int("n_k", n_k, minimum=0)
+    offset = check_int("offset", offset)
     slopes = as_float(slopes, "slopes")
     if len(shape_of(slopes)) != 1:
         raise ValueError(f"slopes must have shape (H,), got shape {shape_of(slopes)}")
     xp = array_namespace(slopes)
-    i = xp.arange(n_q, device=device_of(slopes))[:, None]  # (n_q, 1)
+    i = xp.arange(offset, offset + n_q, device=device_of(slopes))[:, None]  # (n_q, 1)
     j = xp.arange(n_k, device=device_of(slopes))[None, :]  # (1, n_k)
     dist = xp.astype(xp.abs(i - j), slopes.dtype)  # (n_q, n_k)
     return -slopes[:, None, None] * dist  # (H, n_q, n_k)

@@ -26,6 +26,7 @@ import torch
 from torch import Tensor
 
 from .._backend import as_floats, check_int, check_scale
+from ..core.attention import repeat_kv
 
 __all__ = ["FlashAttentionFunction", "flash_attention"]
 
@@ -151,6 +152,7 @@ def flash_attention(
     causal: bool = False,
     block_size: int | tuple[int, int] = 512,
     scale: float | None = None,
+    enable_gqa: bool = False,
 ) -> Tensor:
     """Exact scaled dot-product attention computed tile by tile (FlashAttention).
 
@@ -170,6 +172,8 @@ def flash_attention(
             operation on it is large enough for torch to split over threads profitably
             (256 × 256 tiles were as fast on one thread but much slower on two).
         scale: multiplier of the scores; default ``1 / sqrt(d_k)``.
+        enable_gqa: ``k`` and ``v`` may have fewer heads (axis −3) than ``q``, a divisor of
+            them, shared as in :func:`attn_course.core.attention.repeat_kv` (chapter 15).
 
     Returns:
         ``out`` with shape ``(..., n_q, d_v)`` in the common floating dtype of q, k, v
@@ -195,6 +199,8 @@ def flash_attention(
             f"{tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
         )
     q, k, v = as_floats(("q", q), ("k", k), ("v", v))
+    if enable_gqa:
+        k, v = repeat_kv(q, k, v)  # (..., H, n_k, d) each
     try:
         batch = torch.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
     except RuntimeError:
