@@ -116,7 +116,9 @@ class MultiHeadAttention(nn.Module):
             if bias is not None:  # one float mask: the bias where allowed, −∞ where masked
                 attn_mask = bias if mask is None else torch.where(mask, bias, -math.inf)
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
-            if mask is not None:  # a fully masked row gives NaN in the fused kernel: make it 0
+            # A fully masked row: the pinned torch's fused kernel returns zeros (chapter 5
+            # checks it), earlier versions returned NaN; the guard gives zeros on every torch.
+            if mask is not None:
                 any_key = torch.broadcast_to(mask, q.shape[:-1] + (k.shape[-2],)).any(-1)
                 out = torch.where(any_key[..., None], out, torch.zeros_like(out))
             weights = None
