@@ -23,9 +23,25 @@ function buildSoftmaxLab(ctx) {
   const st = slider({ label: "temperature", name: "temperature", min: -1.5, max: 1.5, step: 0.01,
     value: ctx.get("temperature"), toValue: (p) => 10 ** p, fromValue: (t) => Math.log10(t),
     format: (t) => fmt(t, 3), onInput: (t) => ctx.set("temperature", t) });
+  // "+1 to all" / "−1 to all": shift every logit by the same amount (shift invariance:
+  // the weights do not move); a button is disabled when the shift would leave the sliders' range.
+  const shifts = [[1, "+1 to all logits", "shift-up"], [-1, "−1 to all logits", "shift-down"]].map(
+    ([c, text, name]) => {
+      const b = h("button", { type: "button", class: "attn-choice", "data-control": name, text });
+      b.addEventListener("click", () => {
+        const x = ctx.get("logits");
+        if (x.every((v) => v + c >= lo && v + c <= hi)) ctx.set("logits", x.map((v) => v + c));
+      });
+      return [c, b];
+    });
+  const syncShifts = () => {
+    const x = ctx.get("logits");
+    shifts.forEach(([c, b]) => { b.disabled = !x.every((v) => v + c >= lo && v + c <= hi); });
+  };
+  syncShifts();
   const barBox = h("div", { class: "attn-bars" });
   const summary = h("div", { class: "attn-summary", "aria-live": "polite" });
-  root.appendChild(h("div", { class: "attn-row" }, [st.wrap]));
+  root.appendChild(h("div", { class: "attn-row" }, [st.wrap, ...shifts.map(([, b]) => b)]));
   root.appendChild(h("div", { class: "attn-row" }, [
     h("div", {}, rows.map((r) => r.wrap)), barBox]));
   root.appendChild(summary);
@@ -35,6 +51,7 @@ function buildSoftmaxLab(ctx) {
       const m = ctx.get("mask");
       rows.forEach((r, i) => { r.sl.set(x[i]); r.cb.set(m[i]); });
       st.set(ctx.get("temperature"));
+      syncShifts();
     },
     draw() {
       const x = ctx.get("logits");
