@@ -27,7 +27,8 @@ function buildSoftmaxLab(ctx) {
   // the weights do not move); a button is disabled when the shift would leave the sliders' range.
   const shifts = [[1, "+1 to all logits", "shift-up"], [-1, "−1 to all logits", "shift-down"]].map(
     ([c, text, name]) => {
-      const b = h("button", { type: "button", class: "attn-choice", "data-control": name, text });
+      const b = h("button", { type: "button", class: "attn-choice", "data-control": name, text,
+        "data-lm-suppress-shortcuts": "true" });  // JupyterLab leaves its keys alone
       b.addEventListener("click", () => {
         const x = ctx.get("logits");
         if (x.every((v) => v + c >= lo && v + c <= hi)) ctx.set("logits", x.map((v) => v + c));
