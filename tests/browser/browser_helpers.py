@@ -197,6 +197,9 @@ def move_controls(view: Any) -> Iterator[str]:
                 sel.select_option(option)
                 yield f"score -> {option}"
         yield rng("temperature", 0.35)
+        if view.locator('input[data-control="key_length"]').is_visible():
+            yield rng("key_length", 0.8)
+        yield click("shuffle")
     elif name == "token_row":
         n = view.locator("button.attn-choice").count()
         yield click(f"token-{n - 1}")
