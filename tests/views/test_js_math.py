@@ -26,7 +26,7 @@ from attn_course.experiments import complexity, intuition
 from attn_course.experiments import efficient as flash
 from attn_course.experiments.positions import offset_profile
 from attn_course.views import packing, prng
-from attn_course.views.glimpse import glimpse_selection
+from attn_course.views.glimpse import glimpse_selection, soft_pixel_attention
 from attn_course.views.scaling import scaling_summary
 from attn_course.views.score_explorer import score_matrix
 
@@ -259,6 +259,17 @@ def check_glimpse(js: Any) -> None:
     assert js("M.inkRecovered([0, 0], [1])") == 0
 
 
+def check_soft_pixel(js: Any) -> None:
+    for seed in RNG_SEEDS:
+        rng = np.random.default_rng(seed)
+        sal, ink = rng.random((9, 7)), np.maximum(rng.random((9, 7)) - 0.7, 0)
+        for T in (0.003, 0.1, 5.0):
+            got = js("M.softPixelAttention(s, ink, T)", s=sal.ravel(), ink=ink.ravel(), T=T)
+            w, on_ink = soft_pixel_attention(sal, ink, T)
+            close(got["weights"], w)
+            close(got["onInk"], on_ink)
+
+
 def check_packed(js: Any) -> None:
     rng = np.random.default_rng(0)
     cases = [
@@ -296,6 +307,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
                      "tilingCosts"], check_costs),
     **dict.fromkeys(["alibiSlopes", "offsetProfile"], check_positions),
     **dict.fromkeys(["glimpseSelection", "inkRecovered"], check_glimpse),
+    "softPixelAttention": check_soft_pixel,
     **dict.fromkeys(["isPacked", "unpack"], check_packed),
 }
 

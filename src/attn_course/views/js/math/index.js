@@ -16,5 +16,5 @@ export { mulberry32, normals, uniforms } from "./prng.js";
 export { scalingSummary } from "./scaling.js";
 export { crossoverN, layerFlops, maxPathLength, sequentialOps, tileGrid, tilingCosts } from "./costs.js";
 export { alibiSlopes, offsetProfile } from "./positions.js";
-export { glimpseSelection, inkRecovered } from "./glimpse.js";
+export { glimpseSelection, inkRecovered, softPixelAttention } from "./glimpse.js";
 export { isPacked, unpack } from "./packed.js";
