@@ -22,6 +22,7 @@ import pytest
 
 import attn_course as ac
 from attn_course.core import positions, retrieval
+from attn_course.core.online_softmax import online_softmax_trace
 from attn_course.experiments import complexity, intuition
 from attn_course.experiments import efficient as flash
 from attn_course.experiments.positions import offset_profile
@@ -113,6 +114,17 @@ def check_linalg(js: Any) -> None:
         flat = rng.normal(size=30)
         close(js("M.rows(Float64Array.from(f), 6, 4, 5)", f=flat), flat[6:26].reshape(4, 5))
     assert js("[M.argmax([]), M.argmin([]), M.max([]) === -Infinity]") == [-1, -1, True]
+
+
+def check_online_trace(js: Any) -> None:
+    for seed in RNG_SEEDS:
+        x = 5 * np.random.default_rng(seed).normal(size=11)
+        for b in (1, 3, 4, 11):
+            got = js("M.onlineSoftmaxTrace(x, b)", x=x, b=b)
+            want = online_softmax_trace(x, b)
+            assert got["end"] == want["end"]
+            for key in ("m", "l", "rescale"):
+                close(got[key], want[key])
 
 
 def check_softmax(js: Any) -> None:
@@ -298,6 +310,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["argmax", "argmin", "combine", "dot", "matmul", "max", "meanStd", "min",
                      "norm", "rows", "sum", "transpose", "vecMat"], check_linalg),
     **dict.fromkeys(["entropy", "maxEntropy", "softmax", "softmaxRows"], check_softmax),
+    "onlineSoftmaxTrace": check_online_trace,
     **dict.fromkeys(["negSqDistance", "scores"], check_scores),
     **dict.fromkeys(["attention", "softLookup"], check_attention),
     "causalMask": check_causal_mask,

@@ -9,7 +9,7 @@
 export {
   argmax, argmin, combine, dot, matmul, max, meanStd, min, norm, rows, sum, transpose, vecMat,
 } from "./linalg.js";
-export { entropy, maxEntropy, softmax, softmaxRows } from "./softmax.js";
+export { entropy, maxEntropy, onlineSoftmaxTrace, softmax, softmaxRows } from "./softmax.js";
 export { negSqDistance, scores } from "./scores.js";
 export { attention, causalMask, softLookup } from "./attention.js";
 export { mulberry32, normals, uniforms } from "./prng.js";
