@@ -197,10 +197,17 @@ def move_controls(view: Any) -> Iterator[str]:
                 sel.select_option(option)
                 yield f"score -> {option}"
         yield rng("temperature", 0.35)
+        if view.locator('input[data-control="key_length"]').is_visible():
+            yield rng("key_length", 0.8)
+        yield click("shuffle")
     elif name == "token_row":
         n = view.locator("button.attn-choice").count()
         yield click(f"token-{n - 1}")
         yield click("causal")
+        if view.locator('input[data-control="swap"]').is_visible():
+            yield click("swap")
+        if view.locator('input[data-control="positions"]').is_visible():
+            yield rng("positions", 0.6)
     elif name == "attention_map":
         for control in ("head", "layer"):
             lo, hi = _range_limits(view, control)
@@ -278,7 +285,8 @@ def press_until(view: Any, key: str, changed: Any, tries: int = 40) -> None:
 
 def operate_by_keyboard(view: Any, control: dict[str, Any]) -> str:
     """Focus ``control`` and move it by keyboard only: arrow keys on a slider (until the shown
-    value changes) or a select, Space on a checkbox, an arrow key in a row of choice buttons.
+    value changes) or a select, Space on a checkbox, an arrow key in a row of choice buttons,
+    Enter on an action button.
     Asserts the control moved and, for a slider, that ``aria-valuetext`` is the value shown.
     Returns a description."""
     el = view.locator(f'[data-control="{control["name"]}"]')
@@ -304,6 +312,9 @@ def operate_by_keyboard(view: Any, control: dict[str, Any]) -> str:
         view.page.keyboard.press("Space")
         assert el.is_checked() != before, "Space did not toggle the checkbox"
         return f"{control['name']}: {before} -> {not before} (Space)"
+    if kind == "button" and el.get_attribute("aria-pressed") is None:
+        view.page.keyboard.press("Enter")  # an action button (e.g. "+1 to all logits")
+        return f"{control['name']} (Enter)"
     if kind == "button":
         last = el.evaluate("e => !e.nextElementSibling")
         key = "ArrowLeft" if last else "ArrowRight"

@@ -26,8 +26,12 @@ def visit(show_views: Any) -> PageVisit:
 def test_budget_method_and_seed_follow_the_controls(visit: PageVisit) -> None:
     v = visit.page.locator('.attn-view[data-view="glimpse"]').first
     first = check_parity(v)
-    assert first["params"] == {"budget": 41, "method": "saliency", "seed": 0}
+    assert first["params"] == {"budget": 41, "method": "saliency", "seed": 0, "temperature": 0.1}
     assert first["readout"]["ink"] > 0.9  # 1% of the pixels, chosen by saliency
+    set_range(v, "temperature", -3)  # T = 0.001: the soft weights are nearly hard
+    hard = check_parity(v)["readout"]
+    set_range(v, "temperature", 1)  # T = 10: nearly uniform, mostly off the ink
+    assert check_parity(v)["readout"]["soft_ink"] < hard["soft_ink"]
     set_range(v, "budget", 1.0)  # slider position log10(k): 10 pixels
     assert check_parity(v)["params"]["budget"] == 10
     v.locator('select[data-control="method"]').select_option("random")

@@ -32,3 +32,10 @@ def test_ch04_jacobian():
     assert check_softmax_jacobian(lambda p: np.diag(p) - np.outer(p, p))
     _fails_with(check_softmax_jacobian(np.diag), "−p pᵀ term is missing")
     _fails_with(check_softmax_jacobian(lambda p: (np.diag(p) - np.outer(p, p))[:, :-1]), "should have shape")
+    # row sums off by 0.1: the message names shift invariance
+    _fails_with(check_softmax_jacobian(lambda p: np.diag(p) - np.outer(p, p) + 0.1 * np.eye(len(p))),
+                "shift invariance")
+    # + a bᵀ with Σb = 0: rows still sum to zero, columns do not (they add b_j Σa)
+    b = np.array([1.0, -1.0, 1.0, -1.0])
+    _fails_with(check_softmax_jacobian(lambda p: np.diag(p) - np.outer(p, p) + np.outer(np.arange(4.0), b)),
+                "the column sums")

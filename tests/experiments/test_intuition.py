@@ -6,18 +6,16 @@ import numpy as np
 import pytest
 
 from attn_course.data.digits import load_digit_images
-from attn_course.data.glimpse import make_scenes, uniform_pool
+from attn_course.data.glimpse import crop, make_scenes, uniform_pool
 from attn_course.experiments.intuition import (
-    RandomRNN,
     box_sums,
-    context_recovery,
     glimpse_experiment,
     ink_budget_curve,
     pixel_saliency,
-    random_tokens,
-    recovery_accuracy,
     salient_windows,
     select_pixels,
+    soft_glimpse,
+    window_scores,
 )
 
 
@@ -70,30 +68,47 @@ def test_ink_budget_curve(digits):
 
 
 def test_glimpse_experiment_shows_the_bottleneck():
-    r = glimpse_experiment(size=96, seed=0)
-    assert r.fraction_seen < 0.01 and r.n_test == 450
+    r = glimpse_experiment(size=96, seed=0, temperatures=(0.3, 100.0))
+    assert r.fraction_seen < 0.01 and r.n_test == 450 and r.n_train == 1347
     assert r.acc_oracle > 0.9 and r.acc_saliency > 0.75 * r.acc_oracle
     assert max(r.acc_random, r.acc_uniform) < 0.25 and r.window_hit_rate > 0.9
+    assert 0 < r.exact_hit_rate <= r.window_hit_rate
+    assert r.acc_saliency_exact > r.acc_saliency_shifted
+    assert 0.002 < r.ink_share < 0.005  # about 33 ink pixels of 9,216
+    assert r.acc_soft.shape == (2,) and r.temperatures == (0.3, 100.0)
+    assert r.acc_soft[0] > 0.75 and r.acc_soft[1] < 0.25  # a hot glimpse averages clutter
+    assert r.acc_soft_shifted.shape == (2,)
 
 
-def test_random_rnn_and_readout():
-    rnn = RandomRNN.create(16, 4, seed=1)
-    tok = random_tokens(50, 7, 4, seed=2)
-    h = rnn.encode(tok)
-    assert h.shape == (50, 7, 16) and np.all(np.abs(h) < 1)
-    np.testing.assert_allclose(np.abs(np.linalg.eigvals(rnn.W)), 0.9)
-    with pytest.raises(ValueError, match="tokens must lie"):
-        rnn.encode(np.full((2, 3), 4))
-    # perfectly separable features are recovered exactly
-    y = np.arange(40) % 4
-    x = np.eye(4)[y] * 3
-    assert recovery_accuracy(x, y, x, y, 4) == 1.0
+def test_soft_glimpse_is_a_weighted_sum_of_windows(digits):
+    images, labels = digits
+    scenes = make_scenes(images[:3], labels[:3], size=24, seed=5).scenes
+    g, alpha = soft_glimpse(scenes, 1.0)
+    P = scenes.shape[1] - 8 + 1
+    assert g.shape == (3, 8, 8) and alpha.shape == (3, P, P)
+    np.testing.assert_allclose(alpha.sum((1, 2)), 1.0)
+    direct = np.zeros((3, 8, 8))
+    for r in range(P):
+        for c in range(P):
+            direct += alpha[:, r, c, None, None] * scenes[:, r:r + 8, c:c + 8]
+    np.testing.assert_allclose(g, direct, atol=1e-12)
 
 
-def test_context_recovery_falls_with_length():
-    r = context_recovery([2, 8, 32], d_hidden=16, vocab=4, n_train=800, n_test=200, seed=0)
-    assert r.final[0] > 0.95 and r.final[-1] < r.final[0] - 0.4
-    assert np.all(r.per_state > 0.95)
-    assert r.by_position.shape == (32,) and r.by_position[-1] > r.by_position[0]
-    with pytest.raises(ValueError, match="lengths"):
-        context_recovery([])
+def test_soft_glimpse_limits(digits):
+    images, labels = digits
+    scenes = make_scenes(images[:4], labels[:4], size=32, seed=6).scenes.astype(np.float64)
+    cold, _ = soft_glimpse(scenes, 1e-4)  # τ → 0: the salient (hard) glimpse
+    np.testing.assert_allclose(cold, crop(scenes, salient_windows(scenes)), atol=1e-6)
+    hot, alpha = soft_glimpse(scenes, 1e9)  # τ → ∞: the mean of all windows
+    P = scenes.shape[1] - 8 + 1
+    mean = np.mean([scenes[:, r:r + 8, c:c + 8] for r in range(P) for c in range(P)], axis=0)
+    np.testing.assert_allclose(hot, mean, atol=1e-6)
+    np.testing.assert_allclose(alpha, 1 / P**2, rtol=1e-6)
+    s = window_scores(scenes)
+    np.testing.assert_allclose(soft_glimpse(scenes, 2.0, scores=s)[0], soft_glimpse(scenes, 2.0)[0])
+    with pytest.raises(ValueError, match="scores must have shape"):
+        soft_glimpse(scenes, 1.0, scores=s[:, 1:])
+    with pytest.raises(ValueError, match="scenes must have shape"):
+        soft_glimpse(scenes[0], 1.0)
+    with pytest.raises(ValueError, match="temperature"):
+        soft_glimpse(scenes, 0.0)

@@ -150,3 +150,34 @@ def test_cached_pieces_equal_one_causal_pass(method, H_kv, need_weights):
         if need_weights:
             torch.testing.assert_close(w, w_full[:, :, a:b, :b], atol=1e-6, rtol=1e-5)
     torch.testing.assert_close(torch.cat(outs, 1), full, atol=1e-5, rtol=1e-5)
+
+@pytest.mark.parametrize("H", [1, 2, 4])
+def test_list_of_heads_and_sum_over_heads_equal_the_split(H):
+    from attn_course.core.attention import scaled_dot_product_attention
+
+    torch.manual_seed(H)
+    mha = ac.MultiHeadAttention(16, H).eval()
+    x = torch.randn(2, 5, 16)
+    d_k = 16 // H
+    with torch.no_grad():
+        want, _ = mha(x, x, x)
+        heads = []
+        for h in range(H):
+            rows = slice(h * d_k, (h + 1) * d_k)
+            q, k, v = (x @ m.weight[rows].T + m.bias[rows] for m in (mha.W_q, mha.W_k, mha.W_v))
+            heads.append(scaled_dot_product_attention(q, k, v)[0])  # (B, N, d_k)
+        listed = mha.W_o(torch.cat(heads, -1))
+        summed = sum(heads[h] @ mha.W_o.weight[:, h * d_k:(h + 1) * d_k].T for h in range(H))
+    torch.testing.assert_close(listed, want)
+    torch.testing.assert_close(summed + mha.W_o.bias, want)
+
+
+def test_fully_masked_row_gives_zeros_on_both_paths():
+    mha = ac.MultiHeadAttention(8, 2).eval()
+    x = torch.randn(1, 3, 8)
+    mask = torch.ones(3, 3, dtype=torch.bool)
+    mask[1] = False
+    with torch.no_grad():
+        for need_weights in (True, False):
+            out, _ = mha(x, x, x, mask=mask, need_weights=need_weights)
+            torch.testing.assert_close(out[0, 1], mha.W_o.bias)  # zero heads, then W_o

@@ -14,6 +14,7 @@ from attn_course.plots.self_attention import (
     plot_qkv,
     plot_self_vs_cross,
     plot_sinusoidal,
+    plot_weight_maps,
     plot_weighted_sum,
 )
 
@@ -34,6 +35,9 @@ def test_chapter6_plots():
     _titled(plot_self_vs_cross(w, w[:3], s.tokens, s.tokens[:3]))
     _titled(plot_equivariance(out, out[::-1], s.tokens, list(range(6))[::-1], title="t"))
     _titled(plot_sinusoidal(sinusoidal_encoding(32, 8)))
+    _titled(plot_weight_maps([w, w], [s.tokens, s.tokens], titles=["a", "b"]))
+    with pytest.raises(ValueError, match="matching"):
+        plot_weight_maps([w], [s.tokens, s.tokens], titles=["a"])
     with pytest.raises(ValueError, match="weights_row"):
         plot_weighted_sum(w, s.X, out[2], s.tokens, 2)
     with pytest.raises(ValueError, match="pe"):

@@ -43,6 +43,18 @@ def test_train_reduces_loss_and_is_reproducible():
     assert not model.training, "train() leaves the model in eval mode"
 
 
+def test_sgd_steps_are_plain_gradient_descent():
+    x, y = _regression_setup()
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1)
+    w0 = model.weight.detach().clone()
+    g = torch.autograd.grad(_mse(model, (x, y)), model.weight)[0]
+    train(model, lambda step: (x, y), _mse, 1, 0.1, seed=None, progress=False, optimizer="sgd")
+    torch.testing.assert_close(model.weight.detach(), w0 - 0.1 * g)
+    with pytest.raises(ValueError, match="optimizer"):
+        train(model, lambda step: (x, y), _mse, 1, 0.1, seed=None, optimizer="adam")
+
+
 def test_warmup_and_cosine_schedule():
     x, y = _regression_setup()
     h = train(nn.Linear(3, 1), lambda step: (x, y), _mse, 20, 1.0, seed=0, progress=False,

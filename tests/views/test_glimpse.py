@@ -41,3 +41,15 @@ def test_glimpse_view_readout_and_validation(digits):
         GlimpseView(s.scenes[0], sal, s.ink[0], method="best")
     with pytest.raises(ValueError, match="same shape"):
         GlimpseView(s.scenes[0], sal[:5], s.ink[0])
+
+
+def test_glimpse_soft_attention_from_hard_to_uniform() -> None:
+    view = GlimpseView.demo()
+    _, sal, ink = view._arrays()
+    view.temperature = 1e-3  # nearly hard: all the weight on the most salient pixel
+    r = view.readout()
+    assert r["soft_max"] > 0.99 and r["soft_ink"] == pytest.approx(float(ink.ravel()[sal.argmax()] > 0))
+    view.temperature = 1e3  # nearly uniform: the weight on the ink is the ink's share of pixels
+    assert view.readout()["soft_ink"] == pytest.approx(np.mean(ink > 0), abs=1e-3)
+    with pytest.raises(ValueError, match="temperature"):
+        GlimpseView(*view._arrays(), temperature=0)

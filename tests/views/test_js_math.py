@@ -22,11 +22,12 @@ import pytest
 
 import attn_course as ac
 from attn_course.core import positions, retrieval
+from attn_course.core.online_softmax import online_softmax_trace
 from attn_course.experiments import complexity, intuition
 from attn_course.experiments import efficient as flash
 from attn_course.experiments.positions import offset_profile
 from attn_course.views import packing, prng
-from attn_course.views.glimpse import glimpse_selection
+from attn_course.views.glimpse import glimpse_selection, soft_pixel_attention
 from attn_course.views.scaling import scaling_summary
 from attn_course.views.score_explorer import score_matrix
 
@@ -113,6 +114,17 @@ def check_linalg(js: Any) -> None:
         flat = rng.normal(size=30)
         close(js("M.rows(Float64Array.from(f), 6, 4, 5)", f=flat), flat[6:26].reshape(4, 5))
     assert js("[M.argmax([]), M.argmin([]), M.max([]) === -Infinity]") == [-1, -1, True]
+
+
+def check_online_trace(js: Any) -> None:
+    for seed in RNG_SEEDS:
+        x = 5 * np.random.default_rng(seed).normal(size=11)
+        for b in (1, 3, 4, 11):
+            got = js("M.onlineSoftmaxTrace(x, b)", x=x, b=b)
+            want = online_softmax_trace(x, b)
+            assert got["end"] == want["end"]
+            for key in ("m", "l", "rescale"):
+                close(got[key], want[key])
 
 
 def check_softmax(js: Any) -> None:
@@ -259,6 +271,17 @@ def check_glimpse(js: Any) -> None:
     assert js("M.inkRecovered([0, 0], [1])") == 0
 
 
+def check_soft_pixel(js: Any) -> None:
+    for seed in RNG_SEEDS:
+        rng = np.random.default_rng(seed)
+        sal, ink = rng.random((9, 7)), np.maximum(rng.random((9, 7)) - 0.7, 0)
+        for T in (0.003, 0.1, 5.0):
+            got = js("M.softPixelAttention(s, ink, T)", s=sal.ravel(), ink=ink.ravel(), T=T)
+            w, on_ink = soft_pixel_attention(sal, ink, T)
+            close(got["weights"], w)
+            close(got["onInk"], on_ink)
+
+
 def check_packed(js: Any) -> None:
     rng = np.random.default_rng(0)
     cases = [
@@ -287,6 +310,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["argmax", "argmin", "combine", "dot", "matmul", "max", "meanStd", "min",
                      "norm", "rows", "sum", "transpose", "vecMat"], check_linalg),
     **dict.fromkeys(["entropy", "maxEntropy", "softmax", "softmaxRows"], check_softmax),
+    "onlineSoftmaxTrace": check_online_trace,
     **dict.fromkeys(["negSqDistance", "scores"], check_scores),
     **dict.fromkeys(["attention", "softLookup"], check_attention),
     "causalMask": check_causal_mask,
@@ -296,6 +320,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
                      "tilingCosts"], check_costs),
     **dict.fromkeys(["alibiSlopes", "offsetProfile"], check_positions),
     **dict.fromkeys(["glimpseSelection", "inkRecovered"], check_glimpse),
+    "softPixelAttention": check_soft_pixel,
     **dict.fromkeys(["isPacked", "unpack"], check_packed),
 }
 

@@ -48,3 +48,25 @@ def test_score_explorer_validation(rng: np.random.Generator) -> None:
         ScoreExplorer(q, k, params={"W": np.zeros((2, 3))})
     with pytest.raises(ValueError, match="needs W_q, W_k and w_v"):
         ScoreExplorer(q, k, params={"W_q": np.zeros((3, 2))})
+
+
+def test_score_explorer_shuffle_and_key_length() -> None:
+    rng = np.random.default_rng(3)
+    q, k = rng.normal(size=(2, 4)), rng.normal(size=(5, 4))
+    W_loc = rng.normal(size=(4, 5))
+    view = ScoreExplorer(q, k, score="cosine", params={"W_loc": W_loc}, long_key=1)
+    before = np.asarray(view.readout()["weights"])
+    view.shuffle = True  # key j + 1 now sits in slot j
+    labels, keys = view.inputs()
+    assert labels == ["k2", "k3", "k4", "k5", "k1"]
+    np.testing.assert_allclose(view.readout()["weights"], np.roll(before, -1, axis=1))
+    view.score = "location"  # location weighs slots: the shuffle changes nothing ...
+    loc = np.asarray(view.readout()["weights"])
+    view.shuffle = False
+    np.testing.assert_allclose(view.readout()["weights"], loc)  # ... so it now reads other keys
+    view.score, view.key_length = "dot", 3.0
+    np.testing.assert_allclose(view.readout()["scores"], q @ (k * [[1], [3], [1], [1], [1]]).T)
+    with pytest.raises(ValueError, match="long_key"):
+        ScoreExplorer(q, k, long_key=7)
+    with pytest.raises(ValueError, match="key_length"):
+        ScoreExplorer(q, k, long_key=1, key_length=9.0)

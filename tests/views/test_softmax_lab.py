@@ -30,3 +30,16 @@ def test_softmax_lab_validation() -> None:
     with pytest.raises(ValueError, match=r"logits must have shape \(n,\), got \(2, 2\)"):
         SoftmaxLab(np.zeros((2, 2)))
     assert SoftmaxLab([10.0, -12.0]).logit_range == [-12.0, 12.0]
+
+
+def test_softmax_lab_online_stepper() -> None:
+    lab = SoftmaxLab([1.0, 3.0, -2.0, 5.0, 0.5], temperature=0.5,
+                     mask=np.array([True, True, False, True, True]), block=2)
+    r = lab.readout()
+    kept = np.array([1.0, 3.0, 5.0, 0.5]) / 0.5  # the masked entry is left out
+    assert r["online_m"] == [6.0, 10.0]  # a new maximum in the second block
+    np.testing.assert_allclose(r["online_l"][-1], np.exp(kept - kept.max()).sum())
+    lab.mask = [False] * 5
+    assert lab.readout()["online_m"] == []
+    with pytest.raises(ValueError, match="block"):
+        SoftmaxLab([1.0, 2.0], block=3)

@@ -31,3 +31,24 @@ def test_token_row_validation(rng: np.random.Generator) -> None:
     with pytest.raises(ValueError, match=r"W_k must have shape \(6, 2\)"):
         TokenRowView(list("abc"), rng.normal(size=(3, 6)), rng.normal(size=(6, 2)),
                      rng.normal(size=(6, 3)), rng.normal(size=(6, 2)))
+
+
+def test_token_row_swap_and_positions(rng: np.random.Generator) -> None:
+    X, Wq, Wk, Wv, P = (rng.normal(size=s) for s in [(5, 6), (6, 4), (6, 4), (6, 3), (5, 6)])
+    view = TokenRowView(list("abcde"), X, Wq, Wk, Wv, selected=2, P=P, swap_pair=(0, 4))
+    plain = view.readout()
+    view.swap = True  # no positions: swapping two other tokens leaves token 2's output alone
+    np.testing.assert_allclose(view.readout()["output"], plain["output"], atol=1e-12)
+    assert view.inputs()[0] == list("ebcda")
+    view.positions = 0.5
+    Xs = X[[4, 1, 2, 3, 0]] + 0.5 * P  # (5, 6): swapped rows, positions stay
+    out, w = ac.scaled_dot_product_attention(Xs @ Wq, Xs @ Wk, Xs @ Wv)
+    np.testing.assert_allclose(view.readout()["weights"], w[2])
+    np.testing.assert_allclose(view.readout()["output"], out[2])
+    assert np.abs(np.asarray(view.readout()["output"]) - plain["output"]).max() > 1e-6
+    with pytest.raises(ValueError, match="swap_pair"):
+        TokenRowView(list("abc"), X[:3], Wq, Wk, Wv, swap_pair=(1, 1))
+    with pytest.raises(ValueError, match=r"P must have shape \(3, 6\)"):
+        TokenRowView(list("abc"), X[:3], Wq, Wk, Wv, P=P)
+    with pytest.raises(ValueError, match="positions"):
+        TokenRowView(list("abc"), X[:3], Wq, Wk, Wv, positions=2.0)

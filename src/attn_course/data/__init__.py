@@ -3,6 +3,7 @@
 Everything here is small, synthetic or bundled (scikit-learn's 8×8 digits), deterministic
 under a seed, and downloads nothing. Modules: :mod:`~attn_course.data.glimpse` (cluttered
 scenes, chapter 1), :mod:`~attn_course.data.key_value` (chapter 2),
+:mod:`~attn_course.data.alignment` (chapter 3),
 :mod:`~attn_course.data.toy_sentence` (chapter 6), :mod:`~attn_course.data.tasks`
 (sequence tasks of chapters 7, 9, 10 and 14), :mod:`~attn_course.data.translation`
 (chapter 8), :mod:`~attn_course.data.digits` (the one digits loader, chapters 1, 11, 12),

@@ -74,8 +74,13 @@ def check_softmax_jacobian(fn: Callable[[np.ndarray], Any]) -> CheckResult:
     with c.case("rows sum to zero"):
         c.shape(_np(fn(p)), (4, 4), "the Jacobian of a length-4 p")
         c.close(_np(fn(p)).sum(-1), np.zeros(4),
-                "the row sums (the weights always sum to 1, so no change of z can change "
-                "their total)", atol=1e-12)
+                "the row sums Σ_j ∂p_i/∂z_j (shift invariance: adding the same c to every "
+                "score changes no weight)", atol=1e-12)
+    with c.case("columns sum to zero"):
+        c.shape(_np(fn(p)), (4, 4), "the Jacobian of a length-4 p")
+        c.close(_np(fn(p)).sum(-2), np.zeros(4),
+                "the column sums Σ_i ∂p_i/∂z_j (the weights always sum to 1, so no change "
+                "of a score can change their total)", atol=1e-12)
     with c.case("values"):
         J = _np(fn(p))
         c.shape(J, (4, 4), "the Jacobian of a length-4 p")

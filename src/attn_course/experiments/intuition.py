@@ -1,22 +1,19 @@
-"""Why attention (chapter 1): a glimpse needs a choice; a fixed-length summary loses things.
+"""Why attention (chapter 1): a glimpse needs a choice, and the choice can be soft.
 
-**The attention bottleneck.** A scene of :mod:`attn_course.data.glimpse` holds one digit
-in clutter; an observer may look at one 8×8 window, under 1% of a 96×96 scene.
-:func:`glimpse_experiment` compares three ways to spend that budget: the most **salient**
-window (the largest box sum of :func:`pixel_saliency`, via an integral image), a
-**random** window, and the **uniform** 8×8 average of the whole scene;
-:func:`ink_budget_curve` asks, pixel by pixel, how much of the digit's ink the top-``k``
-salient pixels capture against ``k`` random or evenly spaced ones.
+A scene of :mod:`attn_course.data.glimpse` holds one digit in clutter; an observer may
+look at one 8×8 window, under 1% of a 96×96 scene. :func:`glimpse_experiment` compares
+ways to spend that budget: the most **salient** window (the largest box sum of
+:func:`pixel_saliency`, via an integral image), a **random** window, the **uniform** 8×8
+average of the whole scene, and **soft glimpses** (:func:`soft_glimpse`): the average of
+every window weighted by ``softmax(s / τ)`` of the window scores ``s``
+(:func:`window_scores`) — the hard glimpse as ``τ → 0``, the mean of all windows as
+``τ → ∞``. :func:`ink_budget_curve` asks, pixel by pixel, how much of the digit's ink the
+top-``k`` salient pixels capture against ``k`` random or evenly spaced ones.
 
-**The fixed-length context vector.** An RNN encoder–decoder without attention
-{Sutskever et al. 2014; Cho et al. 2014} decodes from its final hidden state alone. A
-random tanh RNN (:class:`RandomRNN`) reads ``T`` tokens; a ridge-regression read-out tries
-to recover every token from the **final state** ``h_T`` or from the **state at that
-position** ``h_t`` (what attention can look at); :func:`context_recovery` measures both on
-held-out sequences (chance is ``1 / vocab``).
+The fixed-length context vector is measured in :mod:`attn_course.experiments.context_vector`.
 
-Shapes: scenes ``(n, size, size)``, positions ``(n, 2)``; tokens ``(n, T)``, states
-``(n, T, d_hidden)``. Everything is NumPy and deterministic under ``seed``.
+Shapes: scenes ``(n, size, size)``, positions ``(n, 2)``, window scores and soft-glimpse
+weights ``(n, size − 7, size − 7)``. Everything is deterministic under ``seed``.
 """
 
 from __future__ import annotations
@@ -26,24 +23,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.softmax import softmax
 from ..data.digits import load_digit_images
 from ..data.glimpse import GLIMPSE, Scenes, crop, make_scenes, uniform_pool
 from ..tools.threads import torch_threads
 
 __all__ = [
-    "ContextRecovery",
     "GlimpseResult",
-    "RandomRNN",
     "box_sums",
-    "context_recovery",
     "glimpse_experiment",
     "ink_budget_curve",
     "ink_recovered",
     "pixel_saliency",
-    "random_tokens",
-    "recovery_accuracy",
     "salient_windows",
     "select_pixels",
+    "soft_glimpse",
+    "window_scores",
 ]
 
 def box_sums(scenes: np.ndarray, window: int = GLIMPSE) -> np.ndarray:
@@ -61,9 +56,59 @@ def salient_windows(scenes: np.ndarray, window: int = GLIMPSE) -> np.ndarray:
     Saliency is :func:`pixel_saliency` (brightness smoothed over 3×3), which discounts
     isolated specks of clutter; the window sums come from an integral image.
     """
-    s = box_sums(pixel_saliency(scenes), window)
+    return _argmax_windows(window_scores(scenes, window))
+
+
+def window_scores(scenes: np.ndarray, window: int = GLIMPSE) -> np.ndarray:
+    """The score ``s_p`` of every window position: its summed :func:`pixel_saliency`.
+
+    ``(n, H, W) → (n, H − w + 1, W − w + 1)``; the salient glimpse is the argmax, the soft
+    glimpse a softmax over all of them.
+    """
+    return box_sums(pixel_saliency(scenes), window)
+
+
+def _argmax_windows(s: np.ndarray) -> np.ndarray:
     flat = s.reshape(s.shape[0], -1).argmax(1)  # (n,)
-    return np.stack(np.unravel_index(flat, s.shape[1:]), axis=1)
+    return np.stack(np.unravel_index(flat, s.shape[1:]), axis=1)  # (n, 2)
+
+
+def soft_glimpse(
+    scenes: np.ndarray, temperature: float, *, scores: np.ndarray | None = None,
+    window: int = GLIMPSE, dtype: type = np.float64,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The soft glimpse ``g = Σ_p α_p x_p`` with ``α = softmax(s / τ)`` over every window ``p``.
+
+    Args:
+        scenes: ``(n, H, W)``; ``x_p`` is the ``window × window`` crop at position ``p``.
+        temperature: ``τ > 0``; small → the salient (hard) glimpse, large → the mean window.
+        scores: the window scores ``(n, P_1, P_2)`` if already computed
+            (default :func:`window_scores`).
+        dtype: the precision of the computation (float32 is about twice as fast).
+
+    Returns:
+        ``(glimpses (n, window, window), weights (n, P_1, P_2))`` in ``dtype``; every
+        ``weights[i]`` sums to one.
+
+    The weighted sum of all crops is a cross-correlation of the scene with ``α``, computed
+    with SciPy's FFTs (no wrap-around: position ``p`` plus an offset below ``window`` stays
+    inside the scene).
+    """
+    x = np.asarray(scenes, dtype=dtype)
+    if x.ndim != 3:
+        raise ValueError(f"scenes must have shape (n, H, W), got {x.shape}")
+    s = np.asarray(window_scores(x, window) if scores is None else scores, dtype=dtype)
+    n, H, W = x.shape
+    if s.shape != (n, H - window + 1, W - window + 1):
+        raise ValueError(f"scores must have shape {(n, H - window + 1, W - window + 1)} for "
+                         f"scenes {x.shape}, got {s.shape}")
+    from scipy import fft
+
+    alpha = softmax(s.reshape(n, -1), temperature=temperature).reshape(s.shape)  # (n, P1, P2)
+    fx = fft.rfft2(x, workers=1)  # (n, H, W // 2 + 1)
+    fa = fft.rfft2(alpha, s=(H, W), workers=1)
+    corr = fft.irfft2(fx * np.conj(fa), s=(H, W), workers=1)  # [i, j] = Σ_p α_p x[p + (i, j)]
+    return corr[:, :window, :window], alpha
 
 
 def pixel_saliency(scene: np.ndarray, radius: int = 1) -> np.ndarray:
@@ -136,25 +181,44 @@ def ink_budget_curve(
 
 @dataclass(frozen=True)
 class GlimpseResult:
-    """Accuracies of a digit classifier given an 8×8 budget, and the budget's share of the scene."""
+    """Accuracies of a digit classifier given an 8×8 budget, for each way of spending it.
+
+    ``acc_*``: test accuracy of the observer's own classifier (``acc_soft`` one per
+    ``temperatures``); ``fraction_seen``: the budget's share of the scene; ``ink_share``:
+    the mean share of a test scene's pixels that hold the digit's ink; ``exact_hit_rate``
+    and ``window_hit_rate``: share of test scenes whose salient window is exactly on the
+    digit, or within one pixel; ``acc_saliency_exact`` / ``acc_saliency_shifted``: the
+    salient glimpse's accuracy on those exactly hit scenes / on the others;
+    ``acc_soft_shifted``: each soft glimpse's accuracy on those same other scenes.
+    """
 
     fraction_seen: float
+    ink_share: float
     acc_oracle: float
     acc_saliency: float
     acc_random: float
     acc_uniform: float
+    temperatures: tuple[float, ...]
+    acc_soft: np.ndarray
+    exact_hit_rate: float
     window_hit_rate: float
+    acc_saliency_exact: float
+    acc_saliency_shifted: float
+    acc_soft_shifted: np.ndarray
+    n_train: int
     n_test: int
 
 
-def glimpse_experiment(*, size: int = 96, clutter: float = 0.03, seed: int = 0) -> GlimpseResult:
+def glimpse_experiment(
+    *, size: int = 96, clutter: float = 0.03, seed: int = 0,
+    temperatures: Sequence[float] = (),
+) -> GlimpseResult:
     """Train on 75% of the digits, test on scenes built from the other 25%.
 
     Each way of spending the 8×8 budget gets its own logistic-regression classifier,
     trained on what that observer sees in the training scenes: the oracle window (where
-    the digit really is), the most salient window, a random window, or the uniform 8×8
-    summary of the whole scene. ``window_hit_rate`` is the share of test scenes whose
-    salient window is within one pixel of the digit.
+    the digit really is), the most salient window, a random window, the uniform 8×8
+    summary of the whole scene, and one soft glimpse per temperature in ``temperatures``.
     """
     # One BLAS thread: these small products run fastest unthreaded, and on a shared CPU far faster.
     with torch_threads(1, blas=True):
@@ -167,131 +231,46 @@ def glimpse_experiment(*, size: int = 96, clutter: float = 0.03, seed: int = 0) 
         tr, te = order[:n_train], order[n_train:]
         train = make_scenes(images[tr], labels[tr], size=size, clutter=clutter, seed=seed + 1)
         test = make_scenes(images[te], labels[te], size=size, clutter=clutter, seed=seed + 2)
+        scores = {"train": window_scores(train.scenes), "test": window_scores(test.scenes)}
 
-        def views(s: Scenes) -> dict[str, np.ndarray]:
+        def views(s: Scenes, split: str) -> dict[str, np.ndarray]:
             rand = rng.integers(0, size - GLIMPSE + 1, size=(len(s.labels), 2))  # (n, 2)
-            return {
+            seen = {
                 "oracle": crop(s.scenes, s.positions),
-                "saliency": crop(s.scenes, salient_windows(s.scenes)),
+                "saliency": crop(s.scenes, _argmax_windows(scores[split])),
                 "random": crop(s.scenes, rand),
                 "uniform": uniform_pool(s.scenes, GLIMPSE),
             }
+            for t in temperatures:
+                seen[f"soft {t}"] = soft_glimpse(s.scenes, t, scores=scores[split],
+                                                 dtype=np.float32)[0]
+            return seen
 
-        seen_train, seen_test = views(train), views(test)
-        accs = {}
+        seen_train, seen_test = views(train, "train"), views(test, "test")
+        accs, correct = {}, {}
         for name, x in seen_train.items():
             model = LogisticRegression(max_iter=1000).fit(x.reshape(len(x), -1), train.labels)
             xt = seen_test[name]
-            accs[name] = float(np.mean(model.predict(xt.reshape(len(xt), -1)) == test.labels))
-        sal = salient_windows(test.scenes)
+            correct[name] = model.predict(xt.reshape(len(xt), -1)) == test.labels  # (n_test,)
+            accs[name] = float(np.mean(correct[name]))
+        off = np.abs(_argmax_windows(scores["test"]) - test.positions).max(1)  # (n_test,)
+        exact = off == 0
         return GlimpseResult(
             fraction_seen=GLIMPSE**2 / size**2,
+            ink_share=float(np.mean((test.ink > 0).sum((1, 2)))) / size**2,
             acc_oracle=accs["oracle"],
             acc_saliency=accs["saliency"],
             acc_random=accs["random"],
             acc_uniform=accs["uniform"],
-            window_hit_rate=float(np.mean(np.abs(sal - test.positions).max(1) <= 1)),
+            temperatures=tuple(float(t) for t in temperatures),
+            acc_soft=np.array([accs[f"soft {t}"] for t in temperatures]),
+            exact_hit_rate=float(np.mean(exact)),
+            window_hit_rate=float(np.mean(off <= 1)),
+            acc_saliency_exact=float(correct["saliency"][exact].mean()) if exact.any() else 0.0,
+            acc_saliency_shifted=(float(correct["saliency"][~exact].mean())
+                                  if (~exact).any() else 0.0),
+            acc_soft_shifted=np.array([float(correct[f"soft {t}"][~exact].mean())
+                                       if (~exact).any() else 0.0 for t in temperatures]),
+            n_train=len(tr),
             n_test=len(te),
         )
-
-
-@dataclass(frozen=True)
-class RandomRNN:
-    """``h_t = tanh(h_{t−1} W + E[x_t])`` with random ``W (d, d)`` (spectral radius ``rho``)
-    and random token embeddings ``E (vocab, d)``; ``h_0 = 0``."""
-
-    W: np.ndarray
-    E: np.ndarray
-
-    @classmethod
-    def create(cls, d_hidden: int = 32, vocab: int = 8, *, rho: float = 0.9,
-               seed: int = 0) -> RandomRNN:
-        rng = np.random.default_rng(seed)
-        q, _ = np.linalg.qr(rng.standard_normal((d_hidden, d_hidden)))
-        return cls(W=rho * q, E=rng.standard_normal((vocab, d_hidden)))
-
-    def encode(self, tokens: np.ndarray) -> np.ndarray:
-        """All hidden states ``(n, T, d_hidden)`` for tokens ``(n, T)``."""
-        tokens = np.asarray(tokens)
-        if tokens.ndim != 2:
-            raise ValueError(f"tokens must have shape (n, T), got {tokens.shape}")
-        if tokens.size and (tokens.min() < 0 or tokens.max() >= self.E.shape[0]):
-            raise ValueError(f"tokens must lie in [0, {self.E.shape[0]}), got values "
-                             f"{tokens.min()}…{tokens.max()}")
-        n, T = tokens.shape
-        h = np.zeros((n, self.W.shape[0]))
-        states = np.empty((n, T, self.W.shape[0]))
-        for t in range(T):
-            h = np.tanh(h @ self.W + self.E[tokens[:, t]])
-            states[:, t] = h
-        return states
-
-
-def random_tokens(n: int, T: int, vocab: int, *, seed: int = 0) -> np.ndarray:
-    """Uniformly random token sequences ``(n, T)``."""
-    return np.random.default_rng(seed).integers(0, vocab, size=(n, T))
-
-
-def recovery_accuracy(
-    train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray,
-    vocab: int, *, ridge: float = 1e-3,
-) -> float:
-    """Fit a linear read-out ``[x, 1] → one-hot(y)`` by ridge regression; test accuracy.
-
-    Args:
-        train_x: features ``(n, d)``; train_y: tokens ``(n,)``; likewise the test set.
-    """
-    A = np.hstack([train_x, np.ones((len(train_x), 1))])  # (n, d + 1)
-    Y = np.eye(vocab)[train_y]  # (n, vocab)
-    W = np.linalg.solve(A.T @ A + ridge * np.eye(A.shape[1]), A.T @ Y)  # (d + 1, vocab)
-    B = np.hstack([test_x, np.ones((len(test_x), 1))])
-    return float(np.mean((B @ W).argmax(1) == test_y))
-
-
-@dataclass(frozen=True)
-class ContextRecovery:
-    """Per length ``T`` (``lengths``): mean accuracy over positions from the final state
-    (``final``) and from each position's own state (``per_state``); ``by_position`` maps the
-    longest ``T`` to the final-state accuracy at each position ``(T,)``."""
-
-    lengths: np.ndarray
-    final: np.ndarray
-    per_state: np.ndarray
-    by_position: np.ndarray
-    chance: float
-    d_hidden: int
-    vocab: int
-
-
-def context_recovery(
-    lengths: Sequence[int], *, d_hidden: int = 32, vocab: int = 8, n_train: int = 2000,
-    n_test: int = 500, seed: int = 0,
-) -> ContextRecovery:
-    """Measure how much of a length-``T`` sequence a linear read-out recovers, for each ``T``."""
-    # One BLAS thread: these small products run fastest unthreaded, and on a shared CPU far faster.
-    with torch_threads(1, blas=True):
-        if not lengths or min(lengths) < 1:
-            raise ValueError(
-                f"lengths must be a non-empty list of positive integers, got {lengths}"
-            )
-        rnn = RandomRNN.create(d_hidden, vocab, seed=seed)
-        final, per_state = [], []
-        by_position = np.zeros(0)
-        for T in lengths:
-            tok = random_tokens(n_train + n_test, T, vocab, seed=seed + T)
-            h = rnn.encode(tok)  # (n, T, d_hidden)
-            tr, te = slice(0, n_train), slice(n_train, None)
-            acc_final = np.array([
-                recovery_accuracy(h[tr, -1], tok[tr, t], h[te, -1], tok[te, t], vocab)
-                for t in range(T)
-            ])
-            acc_state = np.array([
-                recovery_accuracy(h[tr, t], tok[tr, t], h[te, t], tok[te, t], vocab)
-                for t in range(T)
-            ])
-            final.append(acc_final.mean())
-            per_state.append(acc_state.mean())
-            if T == max(lengths):
-                by_position = acc_final
-        return ContextRecovery(np.asarray(lengths), np.asarray(final), np.asarray(per_state),
-                               by_position, 1.0 / vocab, d_hidden, vocab)

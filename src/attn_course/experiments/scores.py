@@ -1,10 +1,13 @@
 """The alignment-score family side by side (chapter 3): parameters, FLOPs, wall time.
 
 The six scores of :mod:`attn_course.core.scores` are computed here on the same queries
-and keys, with parameters drawn once, so the chapter can compare the weights each
-produces, how many parameters each learns, how many floating-point operations it
-costs (counted by formula, and the matrix-product part cross-checked with torch's
-``FlopCounterMode``) and how long it takes (measured).
+and keys (:func:`make_score_demo`, drawn by :func:`attn_course.data.alignment.alignment_task`),
+with parameters drawn once, so the chapter can compare the weights each produces, how
+many parameters each learns, how many floating-point operations it costs (counted by
+formula, and the matrix-product part cross-checked with torch's ``FlopCounterMode``), how
+long it takes (measured) and where the additive score's time goes
+(:func:`additive_cost_split`). Training the learned scores is in
+:mod:`attn_course.experiments.learned_scores`.
 
 Shapes: queries ``(n_q, d_q)``, keys ``(n_k, d_k)``, scores ``(n_q, n_k)``;
 ``d_a`` is the hidden size of the additive score.
@@ -13,15 +16,20 @@ Shapes: queries ``(n_q, d_q)``, keys ``(n_k, d_k)``, scores ``(n_q, n_k)``;
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..core.scores import SCORE_NAMES, score
-from ..tools.measure import count_flops, time_call
+from ..data.alignment import alignment_task
+from ..tools.measure import count_flops, time_call, time_calls
 
 __all__ = [
     "SCORE_NAMES",
+    "CostSplit",
+    "ScoreDemo",
+    "additive_cost_split",
     "all_scores",
     "counted_matmul_flops",
     "init_score_params",
@@ -62,23 +70,28 @@ def init_score_params(
     }
 
 
-def make_score_demo(
-    n_q: int = 4, n_k: int = 6, d: int = 4, *, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """Queries ``(n_q, d)``, keys ``(n_k, d)`` and parameters for comparing the scores.
+@dataclass(frozen=True)
+class ScoreDemo:
+    """The chapter's demo: ``queries (n_q, d)``, ``keys (n_k, d)``, ``targets (n_q,)`` (the
+    key each query copies) and random ``params`` for the learned scores."""
 
-    The keys point in random directions with lengths spread from 0.5 to 2.5, and each
-    query is a noisy copy of one key's *direction* (query ``i`` copies key ``2i mod n_k``),
-    so length-sensitive and length-blind scores disagree visibly.
+    queries: np.ndarray
+    keys: np.ndarray
+    targets: np.ndarray
+    params: dict[str, np.ndarray]
+
+
+def make_score_demo(n_q: int = 4, n_k: int = 6, d: int = 4, *, seed: int = 0) -> ScoreDemo:
+    """Queries, keys, targets and parameters for comparing the scores.
+
+    The keys of :func:`attn_course.data.alignment.alignment_task` (random directions,
+    lengths from 0.5 to 2.5); query ``i`` is a noisy copy of key ``2i mod n_k``'s
+    direction, so length-sensitive and length-blind scores disagree visibly. The
+    parameters are random, as at the start of training.
     """
-    rng = np.random.default_rng(seed)
-    dirs = rng.standard_normal((n_k, d))
-    dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
-    lengths = np.linspace(0.5, 2.5, n_k)[rng.permutation(n_k)]
-    keys = dirs * lengths[:, None]  # (n_k, d)
-    targets = (2 * np.arange(n_q)) % n_k
-    queries = 1.5 * dirs[targets] + 0.3 * rng.standard_normal((n_q, d))  # (n_q, d)
-    return queries, keys, init_score_params(d, d, n_k, seed=seed + 1)
+    task = alignment_task(n_q, n_k=n_k, d=d, seed=seed, targets=(2 * np.arange(n_q)) % n_k)
+    return ScoreDemo(task.queries, task.keys, task.targets,
+                     init_score_params(d, d, n_k, seed=seed + 1))
 
 
 def key_length_sweep(
@@ -91,7 +104,8 @@ def key_length_sweep(
 
     Returns:
         ``{name: (len(lengths),)}`` — the softmax weight on key B for each score in ``names``
-        (any of ``dot``, ``scaled_dot``, ``cosine``).
+        (any of ``dot``, ``scaled_dot``, ``cosine``, and ``distance``: chapter 2's
+        ``−½‖q − k‖²``, which equals the dot product minus ``½‖k‖²`` up to a constant).
     """
     from ..core.softmax import softmax
 
@@ -100,12 +114,17 @@ def key_length_sweep(
     q = np.array([[1.0, 0.0]])  # (1, 2)
     out: dict[str, np.ndarray] = {}
     for name in names:
-        if name not in ("dot", "scaled_dot", "cosine"):
-            raise ValueError(f"names must be among ('dot', 'scaled_dot', 'cosine'), got {name!r}")
+        if name not in ("dot", "scaled_dot", "cosine", "distance"):
+            raise ValueError("names must be among ('dot', 'scaled_dot', 'cosine', 'distance'), "
+                             f"got {name!r}")
         w = []
         for length in lengths:
             k = np.array([[1.0, 0.0], [length * math.cos(a), length * math.sin(a)]])  # (2, 2)
-            w.append(float(softmax(score(name, q, k, {}))[0, 1]))
+            if name == "distance":
+                s_ = -0.5 * ((q[:, None, :] - k[None, :, :]) ** 2).sum(-1)  # (1, 2)
+            else:
+                s_ = score(name, q, k, {})
+            w.append(float(softmax(s_)[0, 1]))
         out[name] = np.asarray(w)
     return out
 
@@ -203,3 +222,45 @@ def score_cost_table(
             "seconds": time_score(name, q, k, params, repeats=repeats),
         })
     return rows
+
+
+@dataclass(frozen=True)
+class CostSplit:
+    """Median seconds of each step of the additive score (``seconds``, in order), and the
+    bytes of its ``(n_q, n_k, d_a)`` hidden tensor and of an ``(n_q, n_k)`` score matrix."""
+
+    seconds: dict[str, float]
+    hidden_bytes: int
+    score_bytes: int
+
+
+def additive_cost_split(
+    n_q: int = 256, n_k: int = 256, d: int = 64, d_a: int = 64, *, repeats: int = 15,
+    seed: int = 0,
+) -> CostSplit:
+    """Time the steps of ``w_vᵀ tanh(q W_q + k W_k)`` separately, on one thread, float32.
+
+    Steps: the two projections, the broadcast sum that builds the ``(n_q, n_k, d_a)``
+    tensor, the tanh over it and the matrix–vector product with ``w_v``; for comparison a
+    ReLU over the same tensor (the same memory traffic, trivial arithmetic) and the dot
+    score ``q kᵀ``. Timed round-robin (:func:`attn_course.tools.measure.time_calls`).
+    """
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    q, k = torch.randn(n_q, d, generator=g), torch.randn(n_k, d, generator=g)
+    p = {n: torch.from_numpy(v).float()
+         for n, v in init_score_params(d, d, n_k, d_a, seed=seed).items()}
+    hq, hk = (q @ p["W_q"])[:, None, :], (k @ p["W_k"])[None]  # (n_q, 1, d_a), (1, n_k, d_a)
+    s = hq + hk  # (n_q, n_k, d_a)
+    h = torch.tanh(s)
+    fns = {
+        "projections q W_q, k W_k": lambda: ((q @ p["W_q"])[:, None, :], (k @ p["W_k"])[None]),
+        "broadcast add": lambda: hq + hk,
+        "tanh": lambda: torch.tanh(s),
+        "matrix-vector product with w_v": lambda: h @ p["w_v"],
+        "relu (same tensor, for comparison)": lambda: torch.relu(s),
+        "dot score q kᵀ (for comparison)": lambda: q @ k.T,
+    }
+    sec = time_calls(fns, repeats=repeats, warmup=2, threads=1)
+    return CostSplit(sec, s.numel() * s.element_size(), n_q * n_k * s.element_size())

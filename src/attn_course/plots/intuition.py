@@ -1,7 +1,8 @@
-"""Figures for chapter 1: the glimpse demo and the fixed-length context vector."""
+"""Figures for chapter 1: the glimpse demo, soft glimpses and the fixed-length context vector."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -9,14 +10,16 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..data.glimpse import GLIMPSE
-from ..experiments.intuition import ContextRecovery, GlimpseResult
-from .style import COLORS, PALETTE, new_figure, to_numpy
+from ..experiments.context_vector import ContextCapacity
+from ..experiments.intuition import GlimpseResult
+from .style import CMAP, COLORS, PALETTE, new_figure, to_numpy
 
 __all__ = [
-    "plot_context_recovery",
+    "plot_context_capacity",
     "plot_glimpse_accuracy",
     "plot_glimpse_scene",
     "plot_ink_budget",
+    "plot_soft_glimpse",
 ]
 
 
@@ -57,26 +60,67 @@ def plot_glimpse_scene(
     return fig
 
 
-def plot_glimpse_accuracy(r: GlimpseResult) -> Figure:
-    """Test accuracy of a digit classifier for each way of spending an 8×8 budget."""
-    names = ["oracle\n(true place)", "salient\nglimpse", "random\nglimpse", "uniform\nsummary"]
-    accs = [r.acc_oracle, r.acc_saliency, r.acc_random, r.acc_uniform]
-    fig, ax = new_figure(width=5.0, height=3.3)
-    bars = ax.bar(names, accs, color=[PALETTE[6], COLORS["orange"], COLORS["sky"], COLORS["green"]])
-    for b, a in zip(bars, accs):
+def plot_glimpse_accuracy(results: Sequence[GlimpseResult]) -> Figure:
+    """Test accuracy for each way of spending an 8×8 budget: mean over the runs (seeds),
+    error bars from the smallest to the largest."""
+    if not results:
+        raise ValueError("results must hold at least one GlimpseResult")
+    taus = results[0].temperatures
+    names = (["oracle\n(true place)", "salient\n(hard)"] + [f"soft\nτ = {t:g}" for t in taus]
+             + ["random\nglimpse", "uniform\nsummary"])
+    acc = np.array([[r.acc_oracle, r.acc_saliency, *r.acc_soft, r.acc_random, r.acc_uniform]
+                    for r in results])  # (n_runs, n_methods)
+    mean, lo, hi = acc.mean(0), acc.min(0), acc.max(0)
+    colors = ([PALETTE[6], COLORS["orange"]] + [COLORS["purple"]] * len(taus)
+              + [COLORS["sky"], COLORS["green"]])
+    fig, ax = new_figure(width=max(5.0, 0.95 * len(names)), height=3.4)
+    x = np.arange(len(names))
+    bars = ax.bar(x, mean, color=colors, yerr=[mean - lo, hi - mean], capsize=3)
+    for b, a in zip(bars, mean):
         ax.annotate(f"{a:.0%}", (b.get_x() + b.get_width() / 2, a), ha="center",
-                    textcoords="offset points", xytext=(0, 3), fontsize=9)
+                    textcoords="offset points", xytext=(0, 6), fontsize=8)
+    ax.set_xticks(x, names, fontsize=8)
     ax.axhline(0.1, color=COLORS["black"], ls=":", label="chance (10 classes)")
-    ax.set_ylim(0, 1.08)
+    ax.set_ylim(0, 1.1)
     ax.set_ylabel("test accuracy")
-    ax.set_xlabel("what the classifier sees (64 numbers each)")
-    ax.set_title(f"Reading a digit from {100 * r.fraction_seen:.2f}% of the scene")
+    ax.set_xlabel(f"what the classifier sees (64 numbers each); mean of {len(results)} "
+                  "run(s), bars: min–max")
+    ax.set_title(f"Reading a digit from {100 * results[0].fraction_seen:.2f}% of the scene")
     ax.legend(fontsize=8, loc="upper right")
     return fig
 
 
-def plot_ink_budget(fractions: Any, curves: dict[str, Any]) -> Figure:
-    """Share of the digit's ink seen vs the pixel budget (log axis), one line per method."""
+def plot_soft_glimpse(weights: dict[float, Any], glimpses: dict[float, Any]) -> Figure:
+    """Top row: the soft-glimpse weights ``α`` over the window positions of one scene, one
+    panel per temperature (log colour scale); bottom row: the glimpse ``Σ_p α_p x_p``.
+
+    Args:
+        weights: ``{τ: (P_1, P_2)}``; glimpses: ``{τ: (8, 8)}``, same temperatures.
+    """
+    taus = list(weights)
+    fig, axes = new_figure(len(taus), 2, width=2.6, height=2.5)
+    axes = np.asarray(axes).reshape(2, len(taus))
+    im = None
+    for j, t in enumerate(taus):
+        a = to_numpy(weights[t])
+        im = axes[0, j].imshow(np.log10(np.maximum(a, 1e-12)), cmap=CMAP, vmin=-8, vmax=0)
+        axes[0, j].set_title(f"τ = {t:g}: weights α", fontsize=9)
+        axes[0, j].set_xlabel("window column")
+        axes[0, j].set_ylabel("window row")
+        g = to_numpy(glimpses[t])
+        axes[1, j].imshow(g, cmap="gray", vmin=0, vmax=max(1e-9, float(g.max())))
+        axes[1, j].set_title("glimpse Σ α_p x_p", fontsize=9)
+        axes[1, j].set_xlabel("column")
+        axes[1, j].set_ylabel("row")
+    fig.colorbar(im, ax=list(axes[0]), label="log10 α", shrink=0.8)
+    fig.suptitle("The hard glimpse made soft: α = softmax(s / τ) over every window")
+    return fig
+
+
+def plot_ink_budget(fractions: Any, curves: dict[str, Any], *,
+                    ink_share: float | None = None) -> Figure:
+    """Share of the digit's ink seen vs the pixel budget (log axis), one line per method;
+    ``ink_share`` marks (dotted) the budget that equals the digit's own number of ink pixels."""
     f = 100 * to_numpy(fractions)
     fig, ax = new_figure(width=5.0, height=3.3)
     style = {"saliency": ("o-", COLORS["orange"]), "random": ("s-", COLORS["sky"]),
@@ -85,34 +129,46 @@ def plot_ink_budget(fractions: Any, curves: dict[str, Any]) -> Figure:
         marker, color = style.get(name, ("o-", COLORS["black"]))
         ax.plot(f, to_numpy(y), marker, color=color, label=name)
     ax.axvline(1.0, color=COLORS["vermillion"], ls="--", lw=1, label="1% of the pixels")
+    if ink_share is not None:
+        ax.axvline(100 * ink_share, color=COLORS["black"], ls=":", lw=1,
+                   label="as many pixels as the digit has ink")
     ax.set_xscale("log")
     ax.set_ylim(0, 1.03)
     ax.set_xlabel("budget: share of the pixels looked at (%, log scale)")
     ax.set_ylabel("share of the digit's ink seen")
-    ax.set_title("A well-chosen 1% sees almost everything")
+    ax.set_title("A well-chosen budget sees almost all of the ink")
     ax.legend(fontsize=8)
     return fig
 
 
-def plot_context_recovery(r: ContextRecovery) -> Figure:
-    """Left: recovery accuracy vs length, from the final state vs from every state.
-    Right: for the longest length, accuracy at each position from the final state."""
-    fig, (a0, a1) = new_figure(2, width=4.4, height=3.3)
-    a0.plot(r.lengths, r.final, "o-", color=COLORS["vermillion"], label="from the final state only")
-    a0.plot(r.lengths, r.per_state, "s-", color=COLORS["blue"], label="from each position's state")
+def plot_context_capacity(r: ContextCapacity) -> Figure:
+    """Left: tokens recovered from the final state against the length, one line per state
+    size (mean over seeds, band: min–max). Right: the longest length recovered at the
+    threshold against the state size, one dot per seed, with a line through the origin."""
+    fig, (a0, a1) = new_figure(2, width=4.4, height=3.4)
+    colors = [COLORS["sky"], COLORS["blue"], COLORS["green"], COLORS["vermillion"],
+              COLORS["purple"], COLORS["orange"]]
+    for j, d in enumerate(r.d_hiddens):
+        acc = r.accuracy[:, j]  # (n_seeds, n_T)
+        c = colors[j % len(colors)]
+        a0.plot(r.lengths, acc.mean(0), color=c, label=f"d = {d}")
+        a0.fill_between(r.lengths, acc.min(0), acc.max(0), color=c, alpha=0.25, lw=0)
     a0.axhline(r.chance, color=COLORS["black"], ls=":", label=f"chance (1/{r.vocab})")
-    a0.set_xscale("log", base=2)
+    a0.axhline(r.threshold, color=COLORS["black"], ls="--", lw=0.8)
     a0.set_ylim(0, 1.05)
-    a0.set_xlabel("sequence length T (log scale)")
-    a0.set_ylabel("tokens recovered (accuracy)")
-    a0.set_title(f"One {r.d_hidden}-number context vector")
+    a0.set_xlabel("sequence length T")
+    a0.set_ylabel("tokens recovered from the final state")
+    a0.set_title("One context vector of d numbers")
     a0.legend(fontsize=7)
-    T = len(r.by_position)
-    a1.plot(np.arange(1, T + 1), r.by_position, color=COLORS["vermillion"])
-    a1.axhline(r.chance, color=COLORS["black"], ls=":", label="chance")
-    a1.set_ylim(0, 1.05)
-    a1.set_xlabel(f"position in the sequence (T = {T})")
-    a1.set_ylabel("accuracy from the final state")
-    a1.set_title("Only the last few tokens survive")
+    d = np.asarray(r.d_hiddens, dtype=float)
+    for i in range(r.capacity.shape[0]):
+        a1.plot(d, r.capacity[i], "o", color=COLORS["vermillion"], alpha=0.7,
+                label="one seed" if i == 0 else None)
+    slope = float((r.capacity * d).sum() / (r.capacity.shape[0] * (d**2).sum()))
+    a1.plot([0, d.max()], [0, slope * d.max()], "--", color=COLORS["black"], lw=1,
+            label=f"{slope:.2f} · d")
+    a1.set_xlabel("state size d")
+    a1.set_ylabel(f"longest T recovered at ≥ {r.threshold:.0%}")
+    a1.set_title("Capacity grows with d, not with T")
     a1.legend(fontsize=7)
     return fig

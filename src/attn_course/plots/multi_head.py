@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from .style import COLORS, attention_heatmap, new_figure, to_numpy
 
-__all__ = ["plot_ablation", "plot_head_cost", "plot_head_maps", "plot_loss"]
+__all__ = ["plot_ablation", "plot_head_cost", "plot_head_maps", "plot_head_sweep", "plot_loss"]
 
 
 def plot_head_maps(weights: Any, tokens: Sequence[str] | None = None, *,
@@ -86,4 +86,25 @@ def plot_ablation(conditions: Sequence[str], accuracies: dict[str, Sequence[floa
     ax.set_title(title)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5),
               title="job (dotted: chance)", title_fontsize=8)
+    return fig
+
+
+def plot_head_sweep(sweep: Any, *, smooth: int = 10) -> Figure:
+    """Training loss (log scale, moving average over ``smooth`` steps) of every run of a
+    :class:`attn_course.experiments.multi_head.HeadSweep`, coloured by the number of heads."""
+    colors = [COLORS["vermillion"], COLORS["blue"], COLORS["green"], COLORS["purple"]]
+    fig, ax = new_figure(width=5.6, height=3.4)
+    k = np.ones(smooth) / smooth
+    for i, H in enumerate(sweep.n_heads):
+        for j in range(len(sweep.seeds)):
+            y = np.convolve(np.asarray(sweep.loss[i, j]), k, "valid")
+            ax.plot(np.arange(smooth, len(y) + smooth), y, color=colors[i % len(colors)],
+                    lw=1.2, alpha=0.85,
+                    label=f"{H} head{'s' if H > 1 else ''}" if j == 0 else None)
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel(f"training loss (moving average over {smooth} steps)")
+    ax.set_title(f"The same parameters with {', '.join(map(str, sweep.n_heads))} heads "
+                 f"({len(sweep.seeds)} seeds each)")
+    ax.legend(fontsize=8)
     return fig

@@ -10,7 +10,8 @@ from matplotlib.figure import Figure
 
 from .style import CMAP, COLORS, PALETTE, new_figure, to_numpy
 
-__all__ = ["plot_key_length_sweep", "plot_score_costs", "plot_score_weights"]
+__all__ = ["plot_key_length_sweep", "plot_learned_scores", "plot_score_costs",
+           "plot_score_weights"]
 
 
 def plot_score_weights(
@@ -84,14 +85,48 @@ def plot_key_length_sweep(lengths: Any, weights: dict[str, Any], *, crossover: f
     """
     L = to_numpy(lengths)
     fig, ax = new_figure(width=5.0, height=3.4)
+    names = {"distance": "distance −½‖q − k‖²"}
     for i, (name, w) in enumerate(weights.items()):
-        ax.plot(L, to_numpy(w), lw=2, color=PALETTE[i % len(PALETTE)], label=name.replace("_", " "))
+        ax.plot(L, to_numpy(w), lw=2, color=PALETTE[i % len(PALETTE)],
+                label=names.get(name, name.replace("_", " ")))
     ax.axhline(0.5, color=COLORS["black"], ls=":", lw=1, label="equal weight")
     ax.axvline(crossover, color=COLORS["vermillion"], ls="--", lw=1,
                label=f"|B| cos θ = |A|  (|B| = {crossover:.2f})")
     ax.set_xlabel("length of key B (key A: aligned with the query, length 1)")
     ax.set_ylabel("weight on key B")
     ax.set_ylim(0, 1)
-    ax.set_title("Dot product prefers long keys; cosine ignores length")
+    ax.set_title("Dot product prefers long keys; cosine ignores length"
+                 + ("; distance penalises it" if "distance" in weights else ""))
     ax.legend(fontsize=8)
+    return fig
+
+
+def plot_learned_scores(r: Any) -> Figure:
+    """Grouped bars, one group per score: the share of test queries that retrieve the right
+    value before training, after training, and after shuffling the keys with their values
+    (mean over seeds; error bars from the smallest to the largest).
+
+    Args:
+        r: a :class:`attn_course.experiments.learned_scores.LearnedScores`.
+    """
+    names = list(r.accuracy)
+    stages = ["before training", "after training", "keys + values shuffled"]
+    colors = [COLORS["sky"], COLORS["blue"], COLORS["vermillion"]]
+    fig, ax = new_figure(width=6.4, height=3.6)
+    x = np.arange(len(names))
+    w = 0.27
+    for j, (stage, c) in enumerate(zip(stages, colors)):
+        a = np.stack([100 * np.asarray(r.accuracy[n])[:, j] for n in names])  # (n_scores, n_seeds)
+        m = a.mean(1)
+        ax.bar(x + (j - 1) * w, m, w, color=c, label=stage,
+               yerr=[m - a.min(1), a.max(1) - m], capsize=2)
+    n_k = 6
+    ax.axhline(100 / n_k, color=COLORS["black"], ls=":", lw=1, label=f"chance (1 of {n_k} keys)")
+    ax.set_xticks(x, [n.replace("_", " ") for n in names])
+    ax.set_ylim(0, 128)
+    ax.set_yticks(range(0, 101, 20))
+    ax.set_xlabel("score (dot and cosine learn nothing: their three bars are equal)")
+    ax.set_ylabel("test queries retrieving the right value (%)")
+    ax.set_title(f"Which scores learn the match, and which learn positions ({len(r.seeds)} seeds)")
+    ax.legend(fontsize=7, loc="upper center", ncol=4)
     return fig

@@ -15,6 +15,7 @@ __all__ = [
     "plot_qkv",
     "plot_self_vs_cross",
     "plot_sinusoidal",
+    "plot_weight_maps",
     "plot_weighted_sum",
 ]
 
@@ -34,17 +35,51 @@ def _matrix(ax: Any, m: np.ndarray, title: str, rows: Sequence[str] | None,
 def plot_qkv(X: Any, Q: Any, K: Any, V: Any, tokens: Sequence[str], *,
              features: Sequence[str] | None = None, key_dims: Sequence[str] | None = None
              ) -> Figure:
-    """Four heatmaps: the input ``X (N, d_model)`` and its projections ``Q, K (N, d_k)``, ``V``."""
+    """Four heatmaps: the input ``X (N, d_model)`` and its projections ``Q, K (N, d_k)``, ``V``.
+
+    Each panel has its own colour bar: the four matrices have different ranges (the queries
+    are scaled by the head's strength).
+    """
     mats = [to_numpy(a) for a in (X, Q, K, V)]
-    fig, axes = new_figure(4, 1, width=3.0, height=3.0)
+    fig, axes = new_figure(4, 1, width=3.1, height=3.0)
     cols = [features, key_dims, key_dims, features]
     names = ["X (the words)", "Q = X W_q (looks for)", "K = X W_k (offers)",
              "V = X W_v (passes on)"]
     for ax, m, name, c in zip(axes, mats, names, cols):
-        im = _matrix(ax, m, name, tokens, c)
+        im = _matrix(ax, m, name, tokens, c, vmin=min(0.0, float(m.min())),
+                     vmax=max(1e-12, float(m.max())))
         ax.set_xlabel("dimension")
-    fig.colorbar(im, ax=list(axes), label="entry", shrink=0.8)
-    fig.suptitle("One sentence, three roles: queries, keys and values are linear maps of X")
+        fig.colorbar(im, ax=ax, shrink=0.8)
+    fig.suptitle("One sentence, three roles: queries, keys and values are linear maps of X "
+                 "(each panel has its own scale)")
+    return fig
+
+
+def plot_weight_maps(maps: Sequence[Any], labels: Sequence[Sequence[str]], *,
+                     titles: Sequence[str], annotate: bool = True) -> Figure:
+    """Attention-weight matrices side by side, all on one 0–1 colour scale (one colour bar).
+
+    Args:
+        maps: ``(n_q, n_k)`` weight matrices; labels: the tokens of each (rows = columns, as
+            in self-attention); titles: one per panel. Cells are annotated when small.
+    """
+    ms = [to_numpy(m) for m in maps]
+    if not ms or any(m.ndim != 2 for m in ms) or len(labels) != len(ms) or len(titles) != len(ms):
+        raise ValueError(f"need matching lists of (n_q, n_k) maps, labels and titles, got "
+                         f"{[m.shape for m in ms]}, {len(labels)} labels, {len(titles)} titles")
+    fig, axes = new_figure(len(ms), width=3.3, height=3.2)
+    axes = np.atleast_1d(axes)
+    im = None
+    for ax, m, lab, t in zip(axes, ms, labels, titles):
+        im = _matrix(ax, m, t, lab, lab, vmin=0.0, vmax=1.0)
+        ax.set_xlabel("key")
+        ax.set_ylabel("query")
+        if annotate and m.size <= 64:
+            for i in range(m.shape[0]):
+                for j in range(m.shape[1]):
+                    ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=6.5,
+                            color="white" if m[i, j] < 0.6 else "black")
+    fig.colorbar(im, ax=list(axes), label="weight (every panel: 0 to 1)", shrink=0.8)
     return fig
 
 

@@ -102,8 +102,9 @@ def attention_heatmap(
     if w.ndim != 2:
         raise ValueError(f"weights must have shape (n_q, n_k), got {w.shape}")
     if ax is None:
-        fig, ax = new_figure(width=max(3.0, 0.45 * w.shape[1] + 1.5),
-                             height=max(2.5, 0.4 * w.shape[0] + 1.0))
+        # grow with the matrix, but stay within a page-sized 9 × 7 inches
+        fig, ax = new_figure(width=min(9.0, max(3.0, 0.45 * w.shape[1] + 1.5)),
+                             height=min(7.0, max(2.5, 0.4 * w.shape[0] + 1.0)))
     else:
         fig = ax.figure
     im = ax.imshow(w, cmap=CMAP, vmin=0.0, vmax=max(1e-12, float(w.max())), aspect="auto")

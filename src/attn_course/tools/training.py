@@ -140,8 +140,9 @@ def train(
     desc: str = "training",
     threads: int | None = 1,
     on_step: Callable[[int, float], bool | None] | None = None,
+    optimizer: str = "adamw",
 ) -> dict[str, list[float]]:
-    """Train ``model`` for ``steps`` steps of AdamW; return the history.
+    """Train ``model`` for ``steps`` steps of AdamW (or plain SGD); return the history.
 
     Args:
         model: any ``nn.Module``; it is put in train mode, and left in eval mode at the end.
@@ -164,6 +165,8 @@ def train(
         on_step: called as ``on_step(step, loss)`` after each optimiser step (``step``
             counts from 0); returning True stops the training there (early stopping on a
             held-out score, a progress bar shared by several runs).
+        optimizer: ``"adamw"`` (the default) or ``"sgd"`` (plain gradient descent, no
+            momentum; chapter 4 compares how the two react to the size of a gradient).
 
     Returns:
         ``{"loss": [...], "grad_norm": [...], "lr": [...]}``, one entry per step. A step whose
@@ -173,18 +176,25 @@ def train(
         raise ValueError(f"steps must be ≥ 1 and lr > 0, got steps={steps}, lr={lr}")
     if schedule not in ("constant", "cosine"):
         raise ValueError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
+    if optimizer not in ("adamw", "sgd"):
+        raise ValueError(f"optimizer must be 'adamw' or 'sgd', got {optimizer!r}")
     with torch_threads(threads):
         return _run(model, batches, loss_fn, steps, lr, seed, progress, weight_decay,
-                    warmup, schedule, clip, desc, on_step)
+                    warmup, schedule, clip, desc, on_step, optimizer)
 
 
 def _run(model: nn.Module, batches: Any, loss_fn: Callable[[nn.Module, Any], Tensor], steps: int,
          lr: float, seed: int | None, progress: bool, weight_decay: float, warmup: int,
          schedule: str, clip: float | None, desc: str,
-         on_step: Callable[[int, float], bool | None] | None) -> dict[str, list[float]]:
+         on_step: Callable[[int, float], bool | None] | None,
+         optimizer: str = "adamw") -> dict[str, list[float]]:
     if seed is not None:
         set_seed(seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    if optimizer == "sgd":
+        opt: torch.optim.Optimizer = torch.optim.SGD(model.parameters(), lr=lr,
+                                                     weight_decay=weight_decay)
+    else:
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     if callable(batches):
         fetch = batches
     else:

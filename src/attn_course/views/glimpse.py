@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 import traitlets
 
+from ..core.softmax import softmax
 from ..experiments.intuition import ink_recovered, select_pixels
 from . import prng
-from ._base import AttnView
+from ._base import AttnView, check_temperature
 from .packing import PackedArray
 
-__all__ = ["GlimpseView", "glimpse_selection"]
+__all__ = ["GlimpseView", "glimpse_selection", "soft_pixel_attention"]
 
 METHODS = ("saliency", "random", "grid")
 
@@ -35,6 +36,14 @@ def glimpse_selection(saliency: np.ndarray, k: int, method: str, seed: int) -> n
     return select_pixels(saliency, k, method)
 
 
+def soft_pixel_attention(saliency: np.ndarray, ink: np.ndarray,
+                         temperature: float) -> tuple[np.ndarray, float]:
+    """Soft attention over the pixels: weights ``softmax(saliency / temperature)`` (flat,
+    ``(H·W,)``) and the share of the weight on the digit's ink (pixels with ``ink > 0``)."""
+    w = softmax(np.ravel(saliency), temperature=temperature)  # (H·W,)
+    return w, float(w[np.ravel(ink) > 0].sum())
+
+
 class GlimpseView(AttnView):
     """A scene, a budget slider (share of the pixels), a method and a seed.
 
@@ -46,6 +55,8 @@ class GlimpseView(AttnView):
         budget: number of pixels the observer may look at, in ``[1, H·W]``.
         method: ``"saliency"``, ``"random"`` or ``"grid"``.
         seed: seed of the random selection.
+        temperature: of the soft version beside it, ``softmax(saliency / temperature)``
+            over every pixel (hard at ``T → 0``, uniform as ``T → ∞``).
 
     Traits: ``budget``, ``method``, ``seed`` (params); ``scene``, ``saliency``, ``ink``
     (flat; shipped packed: the scene to 8 bits on ``[0, 1]``, saliency and ink to 16 bits on
@@ -58,6 +69,7 @@ class GlimpseView(AttnView):
     budget = traitlets.Int(41).tag(sync=True, role="param")
     method = traitlets.Unicode("saliency").tag(sync=True, role="param")
     seed = traitlets.Int(0).tag(sync=True, role="param")
+    temperature = traitlets.Float(0.1).tag(sync=True, role="param")
     scene = PackedArray("uint8").tag(sync=True, role="data")  # flat (H·W,), display only
     saliency = PackedArray("uint16", hi=None).tag(sync=True, role="data")  # flat (H·W,)
     ink = PackedArray("uint16", hi=None).tag(sync=True, role="data")  # flat (H·W,)
@@ -66,7 +78,8 @@ class GlimpseView(AttnView):
 
     def __init__(
         self, scene: Any, saliency: Any, ink: Any, *, budget: int = 41,
-        method: str = "saliency", seed: int = 0, title: str = "Glimpse: a budget of pixels",
+        method: str = "saliency", seed: int = 0, temperature: float = 0.1,
+        title: str = "Glimpse: a budget of pixels",
     ) -> None:
         arrays = {}
         for name, x in (("scene", scene), ("saliency", saliency), ("ink", ink)):
@@ -89,7 +102,8 @@ class GlimpseView(AttnView):
         super().__init__(
             scene=arrays["scene"].ravel(), saliency=arrays["saliency"].ravel(),
             ink=arrays["ink"].ravel(), height=h, width=w, budget=int(budget),
-            method=method, seed=int(seed), title=title,
+            method=method, seed=int(seed), temperature=check_temperature(temperature),
+            title=title,
         )
 
     @classmethod
@@ -116,7 +130,10 @@ class GlimpseView(AttnView):
     def readout(self) -> dict[str, Any]:
         _, _, ink = self._arrays()
         n = self.height * self.width
-        return {"ink": ink_recovered(ink, self.selected), "fraction": self.budget / n}
+        _, sal, _ = self._arrays()
+        w, on_ink = soft_pixel_attention(sal, ink, self.temperature)
+        return {"ink": ink_recovered(ink, self.selected), "fraction": self.budget / n,
+                "soft_ink": on_ink, "soft_max": float(w.max())}
 
     def fallback_figure(self) -> Any:
         from ..plots.style import new_figure

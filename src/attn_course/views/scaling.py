@@ -41,21 +41,31 @@ def scaling_summary(seed: int, d_k: int, n_keys: int, n_trials: int,
     ``q·k`` (``/√d_k`` if ``scaled``), their softmax and its entropy.
 
     Returns ``weights`` ``(n_keys,)`` and ``entropy`` of the first draw, ``mean_entropy``,
-    ``mean_max_weight``, ``score_std`` (of all ``n_trials · n_keys`` scores) and
-    ``entropies`` ``(n_trials,)``; ``scalingSummary`` of ``views/js/math`` computes the same
-    in the browser.
+    ``mean_max_weight``, ``score_std`` (of all ``n_trials · n_keys`` scores), ``jac_norm``
+    (the mean Frobenius norm of the softmax Jacobian ``diag(p) - p pᵀ``), ``grad_median``
+    and ``grad_dead`` (the median of ``‖∂p_1/∂q‖`` over the draws, the gradient that the
+    first key's weight sends to the query, and the share of draws where it is below
+    ``1e-3``) and ``entropies`` ``(n_trials,)``; ``scalingSummary`` of ``views/js/math``
+    computes the same in the browser.
     """
     q, K = scaling_draws(seed, d_k, n_keys, n_trials)
     score = scaled_dot_score if scaled else dot_score
     s = score(q, K)[:, 0]  # (n_trials, n_keys)
     w = softmax(s, axis=-1)  # (n_trials, n_keys)
     h = entropy(w, axis=-1)  # (n_trials,)
+    jac = w[:, :, None] * (np.eye(n_keys) - w[:, None, :])  # (n_trials, n_keys, n_keys)
+    c = 1.0 / np.sqrt(d_k) if scaled else 1.0  # ∂z_j/∂q = c k_j
+    grad = c * np.einsum("tj,tjd->td", jac[:, 0, :], K)  # (n_trials, d_k): ∂p_1/∂q
+    g = np.linalg.norm(grad, axis=-1)  # (n_trials,)
     return {
         "weights": w[0].tolist(),
         "entropy": float(h[0]),
         "mean_entropy": float(h.mean()),
         "mean_max_weight": float(w.max(axis=-1).mean()),
         "score_std": float(s.std()),
+        "jac_norm": float(np.linalg.norm(jac, axis=(1, 2)).mean()),
+        "grad_median": float(np.median(g)),
+        "grad_dead": float(np.mean(g < 1e-3)),
         "entropies": h.tolist(),
     }
 
@@ -72,7 +82,9 @@ class ScalingExplorer(AttnView):
         title: a heading shown above the view.
 
     Readout: the weights and entropy of the first draw, the mean entropy and mean largest
-    weight over all draws, and the standard deviation of all scores.
+    weight over all draws, the standard deviation of all scores, the mean norm of the softmax
+    Jacobian, and the median gradient ``‖∂p_1/∂q‖`` with the share of draws where it is
+    below ``1e-3``.
     """
 
     view_name = "scaling"

@@ -2,7 +2,10 @@
 
 The reader picks the alignment score (dot, scaled dot, general, additive, cosine,
 location) and a temperature; the browser recomputes the scores with the functions of
-``views/js/math`` (mirroring :mod:`attn_course.core.scores`) and their softmax.
+``views/js/math`` (mirroring :mod:`attn_course.core.scores`) and their softmax. Two more
+controls change the keys: a length slider multiplies one key (``long_key``) by a factor, and
+a "shuffle keys" checkbox moves every key one slot on (key ``j + 1`` into slot ``j``),
+labels included: content scores follow the keys, the location score stays with the slots.
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ class ScoreExplorer(AttnView):
             ``"W_loc"`` ``(d_q, n_k)`` (location). Scores without their parameters are not offered.
         query_labels, key_labels: optional names.
         selected: the query whose row is shown as bars.
+        long_key: the key whose length the slider changes (``None``: no slider).
+        key_length: the first factor for that key, in ``[0.25, 4]``.
+        shuffle: start with the keys shuffled (moved one slot on).
         title: a heading shown above the view.
     """
 
@@ -64,6 +70,9 @@ class ScoreExplorer(AttnView):
     score = traitlets.Unicode("dot").tag(sync=True, role="param")
     temperature = traitlets.Float(1.0).tag(sync=True, role="param")
     selected = traitlets.Int(0).tag(sync=True, role="param")
+    long_key = traitlets.Int(-1).tag(sync=True, role="data")
+    key_length = traitlets.Float(1.0).tag(sync=True, role="param")
+    shuffle = traitlets.Bool(False).tag(sync=True, role="param")
 
     def __init__(
         self,
@@ -76,6 +85,9 @@ class ScoreExplorer(AttnView):
         query_labels: Sequence[str] | None = None,
         key_labels: Sequence[str] | None = None,
         selected: int = 0,
+        long_key: int | None = None,
+        key_length: float = 1.0,
+        shuffle: bool = False,
         title: str = "Score explorer",
     ) -> None:
         q = np.asarray(as_matrix("queries", queries))
@@ -112,7 +124,13 @@ class ScoreExplorer(AttnView):
                              f"{len(query_labels)}/{len(key_labels)}")
         if not 0 <= selected < n_q:
             raise ValueError(f"selected must be a query index in [0, {n_q}), got {selected}")
+        if long_key is not None and not 0 <= long_key < n_k:
+            raise ValueError(f"long_key must be a key index in [0, {n_k}), got {long_key}")
+        if not 0.25 <= key_length <= 4.0:
+            raise ValueError(f"key_length must be in [0.25, 4], got {key_length!r}")
         super().__init__(
+            long_key=-1 if long_key is None else int(long_key), key_length=float(key_length),
+            shuffle=bool(shuffle),
             queries=q.tolist(), key_vectors=k.tolist(), kinds=kinds, score=score,
             temperature=check_temperature(temperature), selected=int(selected),
             query_labels=[str(s) for s in query_labels], key_labels=[str(s) for s in key_labels],
@@ -125,12 +143,24 @@ class ScoreExplorer(AttnView):
         return cls(rng.normal(size=(3, 4)), rng.normal(size=(5, 4)), score="dot",
                    params={"W": rng.normal(size=(4, 4)), "W_q": rng.normal(size=(4, 6)),
                            "W_k": rng.normal(size=(4, 6)), "w_v": rng.normal(size=6),
-                           "W_loc": rng.normal(size=(4, 5))})
+                           "W_loc": rng.normal(size=(4, 5))}, long_key=2)
+
+    def inputs(self) -> tuple[list[str], np.ndarray]:
+        """The key labels and ``(n_k, d_k)`` keys scored: one key rescaled, then (if
+        ``shuffle``) every key moved one slot on."""
+        labels = list(self.key_labels)
+        k = np.array(self.key_vectors, dtype=np.float64)  # (n_k, d_k)
+        if self.long_key >= 0:
+            k[self.long_key] *= self.key_length
+        if self.shuffle:
+            order = [(j + 1) % len(labels) for j in range(len(labels))]
+            k, labels = k[order], [labels[j] for j in order]
+        return labels, k
 
     def _scores(self) -> tuple[np.ndarray, np.ndarray]:
         params = {"W": self.W, "W_q": self.W_q, "W_k": self.W_k, "w_v": self.w_v,
                   "W_loc": self.W_loc}
-        s = score_matrix(self.score, self.queries, self.key_vectors, params)
+        s = score_matrix(self.score, self.queries, self.inputs()[1], params)
         return s, softmax(s, axis=-1, temperature=self.temperature)
 
     @property
@@ -145,6 +175,6 @@ class ScoreExplorer(AttnView):
     def fallback_figure(self) -> Any:
         from ..plots.style import attention_heatmap
 
-        return attention_heatmap(self.weights, x_labels=self.key_labels,
+        return attention_heatmap(self.weights, x_labels=self.inputs()[0],
                                  y_labels=self.query_labels, annotate=True,
                                  title=f"{self.score} score, T = {self.temperature:g}")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import traitlets
 
+from ..core.online_softmax import online_softmax_trace
 from ..core.softmax import entropy, softmax
 from ._base import AttnView, as_vector, check_temperature
 
@@ -26,6 +27,9 @@ class SoftmaxLab(AttnView):
         temperature: positive.
         mask: optional ``(n,)`` booleans, True = keep (default: keep all).
         labels: optional ``n`` names of the entries (default ``x1 … xn``).
+        block: block size of the online-softmax stepper, in ``[1, n]`` (default 2, or 1 for a
+            single logit): the view lists the
+            running maximum ``m`` and sum ``ℓ`` after each block of the kept ``logits / T``.
         title: a heading shown above the view.
 
     Traits: ``logits``, ``temperature``, ``mask`` (params, synced both ways),
@@ -37,6 +41,7 @@ class SoftmaxLab(AttnView):
 
     logits = traitlets.List(traitlets.Float()).tag(sync=True, role="param")
     temperature = traitlets.Float(1.0).tag(sync=True, role="param")
+    block = traitlets.Int(2).tag(sync=True, role="param")
     mask = traitlets.List(traitlets.Bool()).tag(sync=True, role="param")
     labels = traitlets.List(traitlets.Unicode()).tag(sync=True, role="data")
     logit_range = traitlets.List(traitlets.Float(), [-6.0, 6.0], minlen=2, maxlen=2).tag(
@@ -50,6 +55,7 @@ class SoftmaxLab(AttnView):
         mask: Any = None,
         labels: Sequence[str] | None = None,
         *,
+        block: int | None = None,
         title: str = "Softmax lab",
     ) -> None:
         x = as_vector("logits", logits)
@@ -70,10 +76,15 @@ class SoftmaxLab(AttnView):
             labels = [f"x{i + 1}" for i in range(n)]
         if len(labels) != n:
             raise ValueError(f"labels must have {n} entries (one per logit), got {len(labels)}")
+        if block is None:
+            block = min(2, n)
+        if int(block) != block or not 1 <= block <= n:
+            raise ValueError(f"block must be an integer in [1, {n}] (the logits), got {block!r}")
         bound = max(6.0, float(np.ceil(np.max(np.abs(x)))))
         super().__init__(
             logits=x, temperature=check_temperature(temperature), mask=m,
-            labels=[str(s) for s in labels], logit_range=[-bound, bound], title=title,
+            labels=[str(s) for s in labels], logit_range=[-bound, bound], block=int(block),
+            title=title,
         )
 
     @classmethod
@@ -92,7 +103,11 @@ class SoftmaxLab(AttnView):
 
     def readout(self) -> dict[str, Any]:
         w = self.weights
-        return {"weights": w.tolist(), "entropy": float(entropy(w))}
+        kept = np.asarray(self.logits, dtype=np.float64)[np.asarray(self.mask, dtype=bool)]
+        trace = (online_softmax_trace(kept / self.temperature, self.block) if kept.size
+                 else {"m": [], "l": []})
+        return {"weights": w.tolist(), "entropy": float(entropy(w)),
+                "online_m": trace["m"], "online_l": trace["l"]}
 
     def fallback_figure(self) -> Any:
         from ..plots.style import COLORS, new_figure

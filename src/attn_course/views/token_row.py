@@ -3,7 +3,10 @@
 From token embeddings ``X (N, d_model)`` and projections ``W_q, W_k, W_v`` the browser
 computes ``Q = X W_q``, ``K = X W_k``, ``V = X W_v`` and, for the chosen token ``i``,
 its row of :func:`attn_course.scaled_dot_product_attention`: the weights over all tokens
-and the weighted sum of the value vectors.
+and the weighted sum of the value vectors. Optionally the reader can swap two tokens
+(``swap_pair``: equivariance) and add positions ``P (N, d_model)`` with a strength in
+``[0, 1]``: the view then attends over ``X' + strength · P``, where ``X'`` is ``X`` with
+the two rows swapped.
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ class TokenRowView(AttnView):
         W_q, W_k: ``(d_model, d_k)``; W_v: ``(d_model, d_v)``.
         selected: the first chosen token.
         causal: apply a causal mask (a token sees only itself and earlier tokens).
+        P: optional ``(N, d_model)`` positions; with them, a ``positions`` slider (strength
+            0 to 1) adds ``strength · P`` to the (possibly swapped) token vectors.
+        swap_pair: optional two token indices ``(i, j)``; with them, a ``swap`` checkbox
+            exchanges the two tokens (their vectors and labels; positions stay put).
+        positions: the first strength; swap: the first state of the swap checkbox.
         title: a heading shown above the view.
     """
 
@@ -43,6 +51,10 @@ class TokenRowView(AttnView):
     W_v = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True, role="data")
     selected = traitlets.Int(0).tag(sync=True, role="param")
     causal = traitlets.Bool(False).tag(sync=True, role="param")
+    P = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True, role="data")
+    swap_pair = traitlets.List(traitlets.Int()).tag(sync=True, role="data")
+    positions = traitlets.Float(0.0).tag(sync=True, role="param")
+    swap = traitlets.Bool(False).tag(sync=True, role="param")
 
     def __init__(
         self,
@@ -54,6 +66,10 @@ class TokenRowView(AttnView):
         *,
         selected: int = 0,
         causal: bool = False,
+        P: Any = None,
+        swap_pair: Sequence[int] | None = None,
+        positions: float = 0.0,
+        swap: bool = False,
         title: str = "Which tokens does a token attend to?",
     ) -> None:
         n = len(tokens)
@@ -64,18 +80,39 @@ class TokenRowView(AttnView):
         wv = as_matrix("W_v", W_v, (d_model, None))
         if not 0 <= selected < n:
             raise ValueError(f"selected must be a token index in [0, {n}), got {selected}")
+        p = [] if P is None else as_matrix("P", P, (n, d_model))
+        pair = [] if swap_pair is None else [int(i) for i in swap_pair]
+        if pair and (len(pair) != 2 or not all(0 <= i < n for i in pair) or pair[0] == pair[1]):
+            raise ValueError(f"swap_pair must be two different token indices in [0, {n}), "
+                             f"got {swap_pair!r}")
+        if not 0.0 <= positions <= 1.0:
+            raise ValueError(f"positions must be a strength in [0, 1], got {positions!r}")
         super().__init__(tokens=[str(t) for t in tokens], X=x, W_q=wq, W_k=wk, W_v=wv,
-                         selected=int(selected), causal=bool(causal), title=title)
+                         selected=int(selected), causal=bool(causal), P=p, swap_pair=pair,
+                         positions=float(positions), swap=bool(swap), title=title)
 
     @classmethod
     def demo(cls) -> TokenRowView:
         rng = np.random.default_rng(0)
         words = "the cat sat on the mat".split()
         return cls(words, rng.normal(size=(6, 8)), rng.normal(size=(8, 4)),
-                   rng.normal(size=(8, 4)), rng.normal(size=(8, 3)))
+                   rng.normal(size=(8, 4)), rng.normal(size=(8, 3)),
+                   P=rng.normal(size=(6, 8)), swap_pair=(1, 5))
+
+    def inputs(self) -> tuple[list[str], np.ndarray]:
+        """The tokens and ``(N, d_model)`` vectors attended over: swapped, plus positions."""
+        tokens = list(self.tokens)
+        x = np.array(self.X, dtype=np.float64)  # (N, d_model)
+        if self.swap and self.swap_pair:
+            i, j = self.swap_pair
+            x[[i, j]] = x[[j, i]]
+            tokens[i], tokens[j] = tokens[j], tokens[i]
+        if self.P:
+            x = x + self.positions * np.asarray(self.P, dtype=np.float64)
+        return tokens, x
 
     def _attention(self) -> tuple[np.ndarray, np.ndarray]:
-        x = np.asarray(self.X, dtype=np.float64)
+        x = self.inputs()[1]
         q = x @ np.asarray(self.W_q)  # (N, d_k)
         k = x @ np.asarray(self.W_k)  # (N, d_k)
         v = x @ np.asarray(self.W_v)  # (N, d_v)
@@ -98,8 +135,9 @@ class TokenRowView(AttnView):
         i = self.selected
         fig, (ax0, ax1) = new_figure(2, width=3.6, height=2.8)
         ax0.bar(range(len(self.tokens)), w[i], color=COLORS["blue"])
-        ax0.set_xticks(range(len(self.tokens)), self.tokens, rotation=45)
-        ax0.set(ylim=(0, 1), ylabel="weight", title=f"'{self.tokens[i]}' attends to")
+        tokens = self.inputs()[0]
+        ax0.set_xticks(range(len(tokens)), tokens, rotation=45)
+        ax0.set(ylim=(0, 1), ylabel="weight", title=f"'{tokens[i]}' attends to")
         ax1.bar(range(out.shape[1]), out[i], color=COLORS["green"])
         ax1.set(xlabel="feature", ylabel="value", title="weighted sum of values")
         return fig

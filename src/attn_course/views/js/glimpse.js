@@ -2,6 +2,8 @@
 // Select `budget` pixels of the scene (most salient / random / evenly spaced: M.glimpseSelection
 // ↔ attn_course.views.glimpse.glimpse_selection), draw what the observer sees and report the
 // share of the digit's ink inside the selection (M.inkRecovered ↔ attn_course.experiments.intuition.ink_recovered).
+// Beside it the soft version: weights softmax(saliency / T) over every pixel and the share of
+// the weight on the ink (M.softPixelAttention ↔ attn_course.views.glimpse.soft_pixel_attention).
 import * as M from "./math/index.js";
 import { COLORS, fmt, h, mount, select, slider } from "./ui.js";
 
@@ -19,16 +21,22 @@ function buildGlimpse(ctx) {
       ["grid", "evenly spaced grid"]], onChange: (v) => ctx.set("method", v) });
   const seed = slider({ label: "random seed", name: "seed", min: 0, max: 99, step: 1,
     value: ctx.get("seed"), format: (v) => String(v), onInput: (v) => ctx.set("seed", v) });
-  const scale = Math.max(2, Math.floor(256 / Math.max(H, W)));
+  const temp = slider({ label: "soft: temperature T", name: "temperature", min: -3, max: 1, step: 0.01,
+    value: ctx.get("temperature"), toValue: (p) => 10 ** p, fromValue: (t) => Math.log10(t),
+    format: (t) => fmt(t, 3), onInput: (t) => ctx.set("temperature", t) });
+  const scale = Math.max(2, Math.floor(200 / Math.max(H, W)));
   const mk = (label) => h("canvas", { width: W * scale, height: H * scale, role: "img",
     "aria-label": label });
   const full = mk("the scene, with the selected pixels outlined");
   const seen = mk("what the observer sees: only the selected pixels");
+  const soft = mk("soft attention: each pixel's weight softmax(saliency / T), brightest = largest");
   const summary = h("div", { class: "attn-summary", "aria-live": "polite" });
   root.appendChild(h("div", { class: "attn-row" }, [budget.wrap, method.wrap, seed.wrap]));
+  root.appendChild(h("div", { class: "attn-row" }, [temp.wrap]));
   root.appendChild(h("div", { class: "attn-row" }, [
     h("figure", {}, [full, h("figcaption", { text: "scene (selected pixels in orange)" })]),
-    h("figure", {}, [seen, h("figcaption", { text: "what the observer sees" })])]));
+    h("figure", {}, [seen, h("figcaption", { text: "what the observer sees" })]),
+    h("figure", {}, [soft, h("figcaption", { text: "soft: weights softmax(saliency / T)" })])]));
   root.appendChild(summary);
 
   function paint(canvas, values, mark) {
@@ -53,6 +61,7 @@ function buildGlimpse(ctx) {
       budget.set(ctx.get("budget"));
       method.set(ctx.get("method"));
       seed.set(ctx.get("seed"));
+      temp.set(ctx.get("temperature"));
     },
     reset() {
       H = ctx.get("height");
@@ -71,8 +80,14 @@ function buildGlimpse(ctx) {
       }
       paint(full, scene.map((v, i) => (mark[i] ? v : 0.35 * v)), mark);
       paint(seen, view, null);
-      summary.textContent = `${pct(k)} seen — ${fmt(100 * inkShare, 1)}% of the digit's ink`;
-      return { ink: inkShare, fraction: k / n() };
+      const T = ctx.get("temperature");
+      const { weights, onInk } = M.softPixelAttention(ctx.get("saliency"), ctx.get("ink"), T);
+      const wMax = M.max(weights);
+      paint(soft, weights.map((a) => a / wMax), null);
+      summary.textContent = `${pct(k)} seen — ${fmt(100 * inkShare, 1)}% of the digit's ink. ` +
+        `Soft attention at T = ${fmt(T, 3)}: ${fmt(100 * onInk, 1)}% of the weight on the ink, ` +
+        `largest weight ${fmt(wMax, 4)}`;
+      return { ink: inkShare, fraction: k / n(), soft_ink: onInk, soft_max: wMax };
     },
   };
 }

@@ -63,9 +63,12 @@ function buildScaling(ctx) {
       histBox.replaceChildren(histogram(r.entropies, hMax));
       summary.textContent = `d_k = ${d}, ${scaled ? "scaled" : "unscaled"}: score std ${fmt(r.score_std, 2)}, ` +
         `first draw entropy ${fmt(r.entropy)} nats, mean entropy ${fmt(r.mean_entropy)} ` +
-        `(max ${fmt(hMax)}), mean largest weight ${fmt(r.mean_max_weight)}`;
+        `(max ${fmt(hMax)}), mean largest weight ${fmt(r.mean_max_weight)}; ` +
+        `mean ‖J‖ ${fmt(r.jac_norm)}, median gradient ‖∂p₁/∂q‖ ${r.grad_median.toExponential(1)}, ` +
+        `draws where it is below 10⁻³: ${fmt(100 * r.grad_dead, 0)}%`;
       return { weights: r.weights, entropy: r.entropy, mean_entropy: r.mean_entropy,
-        mean_max_weight: r.mean_max_weight, score_std: r.score_std };
+        mean_max_weight: r.mean_max_weight, score_std: r.score_std, jac_norm: r.jac_norm,
+        grad_median: r.grad_median, grad_dead: r.grad_dead };
     },
   };
 }

@@ -1,7 +1,18 @@
 // score_explorer.js — the score explorer (chapter 3).
 // scores = M.scores(kind, Q, K, params) (↔ attn_course.core.scores), weights = softmax(scores / T).
+// K: key long_key times key_length, then (shuffle) key j + 1 in slot j (↔ ScoreExplorer.inputs).
 import * as M from "./math/index.js";
-import { COLORS, bars, contrastText, fmt, h, mount, s, select, slider, viridis } from "./ui.js";
+import { COLORS, bars, checkbox, contrastText, fmt, h, mount, s, select, slider, viridis } from "./ui.js";
+
+function keysAndLabels(ctx) {
+  const K = ctx.get("key_vectors").map((row) => Array.from(row));
+  let labels = ctx.get("key_labels").slice();
+  const j0 = ctx.get("long_key");
+  if (j0 >= 0) K[j0] = K[j0].map((x) => x * ctx.get("key_length"));
+  if (!ctx.get("shuffle")) return { K, labels };
+  const order = labels.map((_, j) => (j + 1) % labels.length);
+  return { K: order.map((j) => K[j]), labels: order.map((j) => labels[j]) };
+}
 
 function buildScoreExplorer(ctx) {
   const root = ctx.root;
@@ -15,9 +26,17 @@ function buildScoreExplorer(ctx) {
   const qSel = select({ label: "query", name: "selected", value: ctx.get("selected"),
     options: ctx.get("query_labels").map((l, i) => [String(i), l]),
     onChange: (v) => ctx.set("selected", Number(v)) });
+  const j0 = ctx.get("long_key");
+  const sl = slider({ label: j0 >= 0 ? `length of ${ctx.get("key_labels")[j0]} ×` : "key length ×",
+    name: "key_length", min: 0.25, max: 4, step: 0.05, value: ctx.get("key_length"),
+    onInput: (v) => ctx.set("key_length", v) });
+  sl.wrap.hidden = j0 < 0;
+  const sh = checkbox({ label: "shuffle keys", name: "shuffle", checked: ctx.get("shuffle"),
+    onChange: (v) => ctx.set("shuffle", v) });
   const mapBox = h("div", { class: "attn-map" });
   const barBox = h("div", { class: "attn-bars" });
   root.appendChild(h("div", { class: "attn-row" }, [kindSel.wrap, st.wrap, qSel.wrap]));
+  root.appendChild(h("div", { class: "attn-row" }, [sl.wrap, sh.wrap]));
   root.appendChild(h("div", { class: "attn-row" }, [mapBox, barBox]));
 
   // Clicking a row is a pointer shortcut; the query select is its keyboard equivalent.
@@ -60,16 +79,18 @@ function buildScoreExplorer(ctx) {
       kindSel.set(ctx.get("score"));
       st.set(ctx.get("temperature"));
       qSel.set(ctx.get("selected"));
+      sl.set(ctx.get("key_length"));
+      sh.set(ctx.get("shuffle"));
     },
     draw() {
       const params = { W: ctx.get("W"), W_q: ctx.get("W_q"), W_k: ctx.get("W_k"), w_v: ctx.get("w_v") };
       const kind = ctx.get("score");
-      const scores = M.scores(kind, ctx.get("queries"), ctx.get("key_vectors"),
+      const { K, labels: kl } = keysAndLabels(ctx);
+      const scores = M.scores(kind, ctx.get("queries"), K,
         kind === "location" ? { W: ctx.get("W_loc") } : params);
       const weights = M.softmaxRows(scores, ctx.get("temperature"));
       const sel = ctx.get("selected");
       const ql = ctx.get("query_labels");
-      const kl = ctx.get("key_labels");
       mapBox.replaceChildren(heatmap(weights, ql, kl, sel));
       barBox.replaceChildren(
         bars(scores[sel], kl, { title: `scores of ${ql[sel]}`, signed: true }),

@@ -1,15 +1,25 @@
 // token_row.js — the token-row view (chapter 6).
 // Q = X W_q, K = X W_k, V = X W_v; the chosen token's row of M.attention(Q, K, V, causal mask?)
-// (↔ attn_course.scaled_dot_product_attention).
+// (↔ attn_course.scaled_dot_product_attention). X is first swapped (swap_pair, if "swap")
+// and shifted by strength · P (if positions P are given): TokenRowView.inputs().
 import * as M from "./math/index.js";
-import { bars, checkbox, choices, fmt, h, mount } from "./ui.js";
+import { bars, checkbox, choices, fmt, h, mount, slider } from "./ui.js";
 
 function buildTokenRow(ctx) {
   const root = ctx.root;
   let tokens, Q, K, V;
   const load = () => {
-    tokens = ctx.get("tokens");
-    const X = ctx.get("X");
+    tokens = ctx.get("tokens").slice();
+    const X = ctx.get("X").map((row) => Array.from(row));
+    const pair = ctx.get("swap_pair");
+    if (ctx.get("swap") && pair.length === 2) {
+      const [i, j] = pair;
+      [X[i], X[j]] = [X[j], X[i]];
+      [tokens[i], tokens[j]] = [tokens[j], tokens[i]];
+    }
+    const P = ctx.get("P");
+    const a = ctx.get("positions");
+    if (P.length) X.forEach((row, r) => row.forEach((x, c) => { row[c] = x + a * P[r][c]; }));
     Q = M.matmul(X, ctx.get("W_q"));
     K = M.matmul(X, ctx.get("W_k"));
     V = M.matmul(X, ctx.get("W_v"));
@@ -19,19 +29,45 @@ function buildTokenRow(ctx) {
     value: ctx.get("selected"), onChange: (i) => ctx.set("selected", i) });
   const cb = checkbox({ label: "causal mask", name: "causal", checked: ctx.get("causal"),
     onChange: (v) => ctx.set("causal", v) });
+  let lastSwap = ctx.get("swap");
+  let lastPositions = ctx.get("positions");
+  const pair = ctx.get("swap_pair");
+  const sw = checkbox({ label: pair.length === 2 ? `swap ${tokens[pair[0]]} ↔ ${tokens[pair[1]]}` : "swap",
+    name: "swap", checked: ctx.get("swap"), onChange: (v) => ctx.set("swap", v) });
+  sw.wrap.hidden = pair.length !== 2;
+  const sp = slider({ label: "add positions (strength)", name: "positions", min: 0, max: 1, step: 0.05,
+    value: ctx.get("positions"), onInput: (v) => ctx.set("positions", v) });
+  sp.wrap.hidden = !ctx.get("P").length;
   const wBox = h("div", { class: "attn-bars" });
   const oBox = h("div", { class: "attn-bars" });
   const summary = h("div", { class: "attn-summary", "aria-live": "polite" });
   root.appendChild(picker.wrap);
-  root.appendChild(h("div", { class: "attn-row" }, [cb.wrap]));
+  root.appendChild(h("div", { class: "attn-row" }, [cb.wrap, sw.wrap, sp.wrap]));
   const table = h("table", { class: "attn-values" });
   root.appendChild(h("div", { class: "attn-row" }, [wBox, oBox]));
   root.appendChild(h("details", {}, [h("summary", { text: "the value vectors and their weights" }),
     h("div", { class: "attn-scroll" }, [table])]));
   root.appendChild(summary);
   return {
-    reset() { load(); picker.reset(tokens); },
-    sync() { cb.set(ctx.get("causal")); picker.set(ctx.get("selected")); },
+    reset() {
+      load();
+      picker.reset(tokens);
+      lastSwap = ctx.get("swap");
+      lastPositions = ctx.get("positions");
+    },
+    sync() {
+      cb.set(ctx.get("causal"));
+      sw.set(ctx.get("swap"));
+      sp.set(ctx.get("positions"));
+      const swapped = ctx.get("swap");
+      if (swapped !== lastSwap || ctx.get("positions") !== lastPositions) {
+        load();  // the inputs changed: recompute Q, K, V (and relabel if the swap changed)
+        if (swapped !== lastSwap) picker.reset(tokens);
+        lastSwap = swapped;
+        lastPositions = ctx.get("positions");
+      }
+      picker.set(ctx.get("selected"));
+    },
     draw() {
       const i = ctx.get("selected");
       const n = tokens.length;

@@ -1,5 +1,6 @@
 // glimpse.js — chapter 1: which pixels a budget-k observer looks at, and the ink it sees.
 import { mulberry32 } from "./prng.js";
+import { softmax } from "./softmax.js";
 
 /** Flat indices (k,) of the pixels chosen by ``method`` (↔
  *  ``attn_course.views.glimpse.glimpse_selection``): "saliency" (the k most salient, ties to the
@@ -33,4 +34,14 @@ export function inkRecovered(ink, idx) {
   let got = 0;
   for (const i of idx) got += ink[i];
   return total > 0 ? got / total : 0;
+}
+
+/** Soft attention over the pixels: weights softmax(saliency / temperature) (n,) and the share
+ *  of the weight that falls on the digit's ink (pixels with ink > 0)
+ *  (↔ ``attn_course.views.glimpse.soft_pixel_attention``). */
+export function softPixelAttention(saliency, ink, temperature) {
+  const weights = softmax(Array.from(saliency), temperature);
+  let onInk = 0;
+  for (let i = 0; i < weights.length; i++) if (ink[i] > 0) onInk += weights[i];
+  return { weights, onInk };
 }

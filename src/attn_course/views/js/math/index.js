@@ -9,12 +9,12 @@
 export {
   argmax, argmin, combine, dot, matmul, max, meanStd, min, norm, rows, sum, transpose, vecMat,
 } from "./linalg.js";
-export { entropy, maxEntropy, softmax, softmaxRows } from "./softmax.js";
+export { entropy, maxEntropy, onlineSoftmaxTrace, softmax, softmaxRows } from "./softmax.js";
 export { negSqDistance, scores } from "./scores.js";
 export { attention, causalMask, softLookup } from "./attention.js";
 export { mulberry32, normals, uniforms } from "./prng.js";
 export { scalingSummary } from "./scaling.js";
 export { crossoverN, layerFlops, maxPathLength, sequentialOps, tileGrid, tilingCosts } from "./costs.js";
 export { alibiSlopes, offsetProfile } from "./positions.js";
-export { glimpseSelection, inkRecovered } from "./glimpse.js";
+export { glimpseSelection, inkRecovered, softPixelAttention } from "./glimpse.js";
 export { isPacked, unpack } from "./packed.js";

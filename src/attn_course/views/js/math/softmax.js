@@ -44,3 +44,25 @@ export function entropy(p) {
 export function maxEntropy(n) {
   return n > 0 ? Math.log(n) : 0;
 }
+
+/** The online softmax's running state after each block of ``blockSize`` entries of the row ``x``
+ *  (↔ ``attn_course.core.online_softmax.online_softmax_trace``): m_new = max(m, max(block)),
+ *  ℓ_new = ℓ · exp(m − m_new) + Σ exp(block − m_new), from (m, ℓ) = (−∞, 0).
+ *  Returns {end, m, l, rescale}, one entry per block. */
+export function onlineSoftmaxTrace(x, blockSize) {
+  const out = { end: [], m: [], l: [], rescale: [] };
+  let m = -Infinity;
+  let l = 0;
+  for (let start = 0; start < x.length; start += blockSize) {
+    const block = Array.from(x).slice(start, start + blockSize);
+    const mNew = Math.max(m, ...block);
+    const r = Math.exp(m - mNew);
+    l = l * r + block.reduce((a, v) => a + Math.exp(v - mNew), 0);
+    m = mNew;
+    out.end.push(Math.min(start + blockSize, x.length));
+    out.m.push(m);
+    out.l.push(l);
+    out.rescale.push(r);
+  }
+  return out;
+}
