@@ -1,0 +1,95 @@
+"""Checkers for chapter 17's exercises (the ring schedule, merging partial results, bytes sent,
+the rolling cache with sinks)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from ..experiments.ring import ring_bytes
+from ..layers.ring import ring_schedule
+from ._base import Checker, CheckResult
+
+__all__ = ["check_merge_partials", "check_ring_bytes", "check_ring_schedule"]
+
+
+def check_ring_schedule(fn: Callable[[int], Any]) -> CheckResult:
+    """Check ``fn(P) -> (P, P)`` integers: entry ``[s, r]`` is the rank whose key/value block
+    process ``r`` holds at ring step ``s`` (it starts with its own and receives from ``r − 1``)."""
+    c = Checker("check_ring_schedule")
+    for P in (1, 2, 3, 5):
+        with c.case(f"P = {P}"):
+            got = torch.as_tensor(fn(P)).long()
+            c.shape(got, (P, P), "the schedule")
+            want = ring_schedule(P)
+            if not torch.equal(got[0], want[0]):
+                raise AssertionError("at step 0 every process works on its own block: row 0 "
+                                     f"should be {want[0].tolist()}, got {got[0].tolist()}")
+            if not torch.equal(got, want):
+                s = int((got != want).any(1).nonzero()[0])
+                raise AssertionError(
+                    f"step {s}: expected {want[s].tolist()}, got {got[s].tolist()} — blocks "
+                    "travel to the next rank (r + 1), so process r receives from r − 1")
+    return c.result()
+
+
+def _partial(q: torch.Tensor, k: torch.Tensor,
+             v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    s = q @ k.T / math.sqrt(q.shape[-1])  # (n_q, n_k)
+    return torch.softmax(s, -1) @ v, torch.logsumexp(s, -1)
+
+
+def check_merge_partials(fn: Callable[..., Any]) -> CheckResult:
+    """Check ``fn(out_a (n, d_v), lse_a (n,), out_b (n, d_v), lse_b (n,))``
+    ``-> (out (n, d_v), lse (n,))``.
+
+    ``out_a`` is attention over one set of keys and ``lse_a`` the log-sum-exp of those scores
+    per query; the same for ``b`` over another set. The merged pair must be attention over
+    both sets, also when the log-sum-exps are far apart (no overflow) and when one side saw
+    no keys at all (``lse = −inf``, output zeros).
+    """
+    c = Checker("check_merge_partials")
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(5, 4, generator=g, dtype=torch.float64) for _ in range(3))
+    full = F.scaled_dot_product_attention(q, k, v)
+    with c.case("two halves of the keys merge into full attention"):
+        out, lse = fn(*_partial(q, k[:2], v[:2]), *_partial(q, k[2:], v[2:]))
+        c.close(out, full, "the merged output", atol=1e-10)
+        c.close(lse, torch.logsumexp(q @ k.T / 2.0, -1), "the merged log-sum-exp", atol=1e-10)
+    with c.case("the order of the two parts does not matter"):
+        out, _ = fn(*_partial(q, k[2:], v[2:]), *_partial(q, k[:2], v[:2]))
+        c.close(out, full, "the merged output", atol=1e-10)
+    with c.case("log-sum-exps 1000 apart (exp would overflow)"):
+        k2 = torch.cat([k[:2], 1000 * k[2:]])
+        out, _ = fn(*_partial(q, k2[:2], v[:2]), *_partial(q, k2[2:], v[2:]))
+        c.close(out, F.scaled_dot_product_attention(q, k2, v), "the merged output", atol=1e-8)
+    with c.case("one side saw no keys (lse = −inf, output 0)"):
+        empty = (torch.zeros(5, 4, dtype=torch.float64), torch.full((5,), -math.inf,
+                                                                    dtype=torch.float64))
+        out, _ = fn(*_partial(q, k, v), *empty)
+        c.close(out, full, "the merged output", atol=1e-10)
+    return c.result()
+
+
+def check_ring_bytes(fn: Callable[..., Any]) -> CheckResult:
+    """Check ``fn(N, P, B, H, d_k, d_v) -> int``: bytes one process sends in one pass of the
+    ring, with float32 keys and values and int64 positions, when ``P`` divides ``N``."""
+    c = Checker("check_ring_bytes")
+    for N, P, B, H, d_k, d_v in ((64, 4, 1, 1, 8, 8), (1024, 8, 2, 4, 64, 64),
+                                 (12, 3, 1, 2, 4, 6), (10, 1, 1, 1, 4, 4)):
+        with c.case(f"N = {N}, P = {P}, B = {B}, H = {H}, d_k = {d_k}, d_v = {d_v}"):
+            want = ring_bytes([N // P] * P, batch=B * H, d_k=d_k, d_v=d_v)[0]
+            got = int(fn(N, P, B, H, d_k, d_v))
+            if got == want:
+                continue
+            kv_only = (P - 1) * (N // P) * B * H * (d_k + d_v) * 4
+            hint = ("you left out the positions (8 bytes per token)" if got == kv_only else
+                    "a process sends every block it holds except the last: P − 1 blocks of "
+                    "N / P tokens, each with B·H·(d_k + d_v) float32 numbers and one int64 "
+                    "position")
+            raise AssertionError(f"got {got:,} bytes, expected {want:,}: {hint}")
+    return c.result()

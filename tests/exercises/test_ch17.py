@@ -1,0 +1,46 @@
+"""Chapter 17's checkers accept right answers and explain wrong ones."""
+
+from __future__ import annotations
+
+import torch
+
+from attn_course.exercises.ch17 import check_merge_partials, check_ring_bytes, check_ring_schedule
+
+
+def test_ring_schedule_checker():
+    assert check_ring_schedule(lambda P: [[(r - s) % P for r in range(P)] for s in range(P)])
+    bad = check_ring_schedule(lambda P: [[(r + s) % P for r in range(P)] for s in range(P)])
+    assert not bad and any("receives from r − 1" in p for p in bad.problems)
+    bad = check_ring_schedule(lambda P: [[(r - s - 1) % P for r in range(P)] for s in range(P)])
+    assert not bad and any("own block" in p for p in bad.problems)
+
+
+def right_merge(out_a, lse_a, out_b, lse_b):
+    lse = torch.logaddexp(lse_a, lse_b)
+    wa = torch.exp(lse_a - lse).nan_to_num(0.0)[:, None]
+    wb = torch.exp(lse_b - lse).nan_to_num(0.0)[:, None]
+    return wa * out_a + wb * out_b, lse
+
+
+def naive_merge(out_a, lse_a, out_b, lse_b):  # exponentiates the log-sum-exps directly
+    ea, eb = torch.exp(lse_a)[:, None], torch.exp(lse_b)[:, None]
+    return (ea * out_a + eb * out_b) / (ea + eb), torch.log(ea + eb).squeeze(1)
+
+
+def mean_merge(out_a, lse_a, out_b, lse_b):  # ignores how much each side weighs
+    return (out_a + out_b) / 2, torch.maximum(lse_a, lse_b)
+
+
+def test_merge_checker():
+    assert check_merge_partials(right_merge)
+    bad = check_merge_partials(naive_merge)
+    assert not bad and any("1000 apart" in p for p in bad.problems)
+    assert any("two halves" in p for p in check_merge_partials(mean_merge).problems)
+
+
+def test_ring_bytes_checker():
+    assert check_ring_bytes(lambda N, P, B, H, dk, dv: (P - 1) * (N // P) * (B * H * (dk + dv) * 4 + 8))
+    bad = check_ring_bytes(lambda N, P, B, H, dk, dv: (P - 1) * (N // P) * B * H * (dk + dv) * 4)
+    assert not bad and any("positions" in p for p in bad.problems)
+    bad = check_ring_bytes(lambda N, P, B, H, dk, dv: P * (N // P) * (B * H * (dk + dv) * 4 + 8))
+    assert not bad and any("P − 1 blocks" in p for p in bad.problems)
