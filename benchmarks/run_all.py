@@ -5,6 +5,8 @@ The scripts (each also runnable alone, ``--help`` for options):
 - ``attention_bench.py``: the course's attention and multi-head attention vs torch's;
 - ``flash_bench.py``: tiled attention vs plain vs torch SDPA, N = 512 … 16384, time and
   peak memory (with all cores, and with one thread);
+- ``ring_bench.py``: ring attention across 1–8 local processes: bytes sent, peak memory
+  and per-step time per process, causal load balance, overlap of compute and transfer;
 - ``notebook_times.py``: the execution time of every notebook;
 - ``views_redraw.py`` (when present): the browser redraw time of the views.
 
@@ -54,12 +56,13 @@ def main(skip_notebooks: bool, assemble_only: bool = False) -> int:
         ok &= step("flash_bench.py", "--threads", str(os.cpu_count() or 1))
         if (os.cpu_count() or 1) > 1:
             ok &= step("flash_bench.py", "--threads", "1")
+        ok &= step("ring_bench.py")
         if not skip_notebooks:
             ok &= step("notebook_times.py")
         if (HERE / "views_redraw.py").exists():
             ok &= step("views_redraw.py")
     order = ["attention", f"flash_threads{os.cpu_count() or 1}", "flash_threads1",
-             "notebooks", "views_redraw"]
+             "ring", "notebooks", "views_redraw"]
     parts = [f"# Benchmarks\n\nAssembled on {machine_line(start)}. Each section says "
              "when it ran and the load average then: other work on the machine inflates "
              "absolute times, and hurts multi-threaded runs of many small operations most.\n"
