@@ -15,7 +15,7 @@ help:
 	@echo "make test   - lint, unit/property tests, nbval, a forced book build, browser tests"
 	@echo "make lab    - open the notebooks in JupyterLab"
 	@echo "make serve  - serve _build/html on http://127.0.0.1:8000"
-	@echo "make bench  - measure performance; writes benchmarks/results/"
+	@echo "make bench  - measure performance (also the published pages); writes benchmarks/results/"
 
 # --- environment ------------------------------------------------------------
 $(STAMP): requirements.txt pyproject.toml
@@ -60,13 +60,23 @@ test: vendor browser
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval-lax tests notebooks
 
 # --- conveniences ---------------------------------------------------------------
+# LAB_DIR and LAB_FLAGS let a test start it on another folder, port and token, e.g.
+#   make lab LAB_DIR=/tmp/nb LAB_FLAGS="--no-browser --port=8899 --IdentityProvider.token=t"
+LAB_DIR ?= notebooks
+LAB_FLAGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(LAB_FLAGS) $(LAB_DIR)
 
 serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html 8000
 
-bench: vendor browser
+# Lighthouse (pinned in benchmarks/package.json) is installed here only: `make book` stays lean.
+BENCH_NODE_STAMP := benchmarks/node_modules/.installed
+$(BENCH_NODE_STAMP): benchmarks/package.json benchmarks/package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix benchmarks --no-audit --no-fund --loglevel=error
+	touch $(BENCH_NODE_STAMP)
+
+bench: book browser $(BENCH_NODE_STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(STAMP)

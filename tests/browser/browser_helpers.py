@@ -28,15 +28,6 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TOL = 1e-6
 
-# Console messages every Jupyter Book 1 page logs, whatever the chapter does:
-# sphinx-book-theme and sphinx-thebe both inline `const THEBE_JS_URL` (a SyntaxError the
-# second time), and pydata-sphinx-theme complains about the empty stored theme mode of a
-# fresh browser profile. Browsers ask for /favicon.ico, which the book does not have.
-KNOWN_CONSOLE_NOISE = (
-    "Identifier 'THEBE_JS_URL' has already been declared",
-    "Got invalid theme mode",
-)
-KNOWN_MISSING = ("/favicon.ico",)
 
 
 def unavailable(reason: str) -> None:
@@ -66,17 +57,14 @@ class PageVisit:
         visit = cls(page, url)
         host = urlparse(url).hostname
 
+        # Every console error counts: nothing is filtered (the book fixes the causes).
         def on_console(msg: Any) -> None:
-            if msg.type != "error" or any(n in msg.text for n in KNOWN_CONSOLE_NOISE):
-                return
-            where = (msg.location or {}).get("url", "")
-            if "Failed to load resource" in msg.text and where.endswith(KNOWN_MISSING):
-                return
-            visit.console_errors.append(f"{msg.text} ({where})")
+            if msg.type == "error":
+                where = (msg.location or {}).get("url", "")
+                visit.console_errors.append(f"{msg.text} ({where})")
 
         def on_pageerror(err: Any) -> None:
-            if not any(n in str(err) for n in KNOWN_CONSOLE_NOISE):
-                visit.console_errors.append(f"uncaught: {err}")
+            visit.console_errors.append(f"uncaught: {err}")
 
         def on_request(req: Any) -> None:
             parsed = urlparse(req.url)
@@ -86,7 +74,7 @@ class PageVisit:
                 visit.outside_requests.append(req.url)
 
         def on_response(resp: Any) -> None:
-            if resp.status >= 400 and not urlparse(resp.url).path.endswith(KNOWN_MISSING):
+            if resp.status >= 400:
                 visit.failed.append(f"{resp.status} {resp.url}")
 
         page.on("console", on_console)
