@@ -58,12 +58,14 @@ from .layers.positions import LearnedPositionalEmbedding, SinusoidalPositionalEn
 from .layers.ring import ring_attention_shard
 from .layers.ring_local import ring_attention
 from .layers.transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
+from .models.gpt import GPT
 from .tools.seed import set_seed
 from .tools.training import count_parameters, minibatches, train
 
 __all__ = [
     "AdditiveAttention",
     "FeedForward",
+    "GPT",
     "LearnedPositionalEmbedding",
     "MultiHeadAttention",
     "SinusoidalPositionalEncoding",

@@ -12,7 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import attn_course as ac
-from attn_course.core.attention import cross_attention, self_attention
+from attn_course.core.attention import (
+    cross_attention,
+    scaled_dot_product_attention,
+    self_attention,
+)
 from attn_course.data.toy_sentence import toy_sentence
 
 SHAPES = [  # (batch shape, n_q, n_k, d_k, d_v)
@@ -187,3 +191,42 @@ def test_bad_shapes_name_the_argument():
         self_attention(X, np.zeros((6, 3)), np.zeros((6, 2)), np.zeros((6, 3)))
     with pytest.raises(ValueError, match="X_q"):
         cross_attention(np.zeros(6), X, np.zeros((6, 3)), np.zeros((6, 3)), np.zeros((6, 3)))
+
+
+# --- grouped-query attention (chapter 15) -------------------------------------------------
+
+@pytest.mark.parametrize("H, H_kv", [(4, 4), (4, 2), (4, 1), (6, 3), (8, 2)])
+@pytest.mark.parametrize("masked", [False, True])
+def test_enable_gqa_matches_torch(H, H_kv, masked):
+    g = torch.Generator().manual_seed(H * 10 + H_kv)
+    q = torch.randn(2, H, 5, 8, generator=g)
+    k, v = torch.randn(2, H_kv, 7, 8, generator=g), torch.randn(2, H_kv, 7, 6, generator=g)
+    mask = torch.rand(2, 1, 5, 7, generator=g) > 0.3 if masked else None
+    out, w = scaled_dot_product_attention(q, k, v, mask=mask, enable_gqa=True)
+    ref = torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask,
+                                                           enable_gqa=True)
+    if masked:  # torch gives NaN where a row is fully masked; ours gives zeros
+        keep = mask.any(-1, keepdim=True).expand_as(ref)
+        ref = torch.where(keep, ref, torch.zeros_like(ref))
+    torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
+    assert w.shape == (2, H, 5, 7)
+
+
+def test_enable_gqa_shares_each_kv_head_with_consecutive_query_heads():
+    rng = np.random.default_rng(0)
+    q, k, v = rng.normal(size=(6, 4, 3)), rng.normal(size=(2, 5, 3)), rng.normal(size=(2, 5, 2))
+    out, _ = scaled_dot_product_attention(q, k, v, enable_gqa=True)  # NumPy works too
+    for h in range(6):
+        want, _ = scaled_dot_product_attention(q[h], k[h // 3], v[h // 3])
+        np.testing.assert_allclose(out[h], want, atol=1e-12)
+
+
+def test_enable_gqa_bad_heads_name_the_shapes():
+    q, k = torch.zeros(1, 4, 3, 2), torch.zeros(1, 3, 3, 2)
+    with pytest.raises(ValueError, match=r"H_kv dividing.*\(1, 4, 3, 2\)"):
+        scaled_dot_product_attention(q, k, k, enable_gqa=True)
+    with pytest.raises(ValueError, match="head axis"):
+        scaled_dot_product_attention(torch.zeros(3, 2), torch.zeros(3, 2), torch.zeros(3, 2),
+                                     enable_gqa=True)
+    with pytest.raises(ValueError, match="same feature size|broadcast"):  # without the flag
+        scaled_dot_product_attention(q, torch.zeros(1, 2, 3, 2), torch.zeros(1, 2, 3, 2))

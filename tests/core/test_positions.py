@@ -109,3 +109,20 @@ def test_alibi_slopes_and_bias():
     assert b[0, 3, 0] == -3 * s[0] and b[0, 0, 3] == -3 * s[0]
     with pytest.raises(ValueError, match="n_heads"):
         alibi_slopes(0)
+
+
+def test_rope_offset_and_precomputed_table():
+    x = torch.randn(2, 3, 5, 8)
+    whole = rope_rotate(torch.cat([torch.zeros(2, 3, 4, 8), x], dim=2))[:, :, 4:]
+    torch.testing.assert_close(rope_rotate(x, offset=4), whole)  # rows are positions 4 … 8
+    table = sinusoidal_encoding(40, 8, like=x)
+    torch.testing.assert_close(rope_rotate(x, offset=4, table=table), rope_rotate(x, offset=4))
+    with pytest.raises(ValueError, match="table"):
+        rope_rotate(x, offset=36, table=table)  # needs 41 rows
+    with pytest.raises(ValueError, match="offset"):
+        rope_rotate(x, offset=-1)
+
+
+def test_alibi_bias_offset_is_the_bottom_rows():
+    slopes = alibi_slopes(4)
+    torch.testing.assert_close(alibi_bias(2, 6, slopes, offset=4), alibi_bias(6, 6, slopes)[:, 4:])

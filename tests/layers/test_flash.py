@@ -152,3 +152,16 @@ def test_bad_block_size_raises():
 
 def test_function_is_an_autograd_function():
     assert issubclass(FlashAttentionFunction, torch.autograd.Function)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_enable_gqa_matches_torch_sdpa(causal):
+    g = torch.Generator().manual_seed(5)
+    q = torch.randn(2, 6, 37, 8, generator=g)
+    k, v = torch.randn(2, 2, 37, 8, generator=g), torch.randn(2, 2, 37, 8, generator=g)
+    out = flash_attention(q, k, v, causal=causal, block_size=16, enable_gqa=True)
+    ref = F.scaled_dot_product_attention(q, k, v, is_causal=causal, enable_gqa=True)
+    torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="H_kv"):
+        flash_attention(q, k[:, :1].expand(2, 4, 37, 8), v[:, :1].expand(2, 4, 37, 8),
+                        enable_gqa=True)

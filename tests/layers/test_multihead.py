@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 import attn_course as ac
 
@@ -100,3 +101,52 @@ def test_from_torch_rejects_unsupported():
         ac.MultiHeadAttention.from_torch(torch.nn.MultiheadAttention(8, 2))
     with pytest.raises(ValueError, match="kdim"):
         ac.MultiHeadAttention.from_torch(torch.nn.MultiheadAttention(8, 2, kdim=4, batch_first=True))
+
+
+# --- grouped-query attention and the key–value cache (chapter 15) -----------------------
+
+@pytest.mark.parametrize("H_kv", [4, 2, 1])
+def test_grouped_query_heads_share_projections(H_kv):
+    torch.manual_seed(0)
+    m = ac.MultiHeadAttention(16, 4, num_kv_heads=H_kv)
+    assert m.W_k.weight.shape == (H_kv * 4, 16) and m.W_v.weight.shape == (H_kv * 4, 16)
+    x = torch.randn(2, 6, 16)
+    out, w = m(x, x, x, is_causal=True)
+    q = m.split_heads(m.W_q(x))  # (B, 4, N, d_k)
+    k, v = m.split_heads(m.W_k(x)), m.split_heads(m.W_v(x))  # (B, H_kv, N, d_k)
+    ref = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+    torch.testing.assert_close(out, m.W_o(m.merge_heads(ref)), atol=1e-6, rtol=1e-5)
+    fast, none = m(x, x, x, is_causal=True, need_weights=False)
+    torch.testing.assert_close(fast, out, atol=1e-6, rtol=1e-5)
+    assert none is None and w.shape == (2, 4, 6, 6)
+
+
+def test_num_kv_heads_must_divide_num_heads():
+    for bad in (3, 0, -2, 8):
+        with pytest.raises(ValueError, match="num_kv_heads"):
+            ac.MultiHeadAttention(16, 4, num_kv_heads=bad)
+
+
+@pytest.mark.parametrize("method", ["none", "rope", "alibi"])
+@pytest.mark.parametrize("H_kv", [4, 1])
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_cached_pieces_equal_one_causal_pass(method, H_kv, need_weights):
+    from attn_course.layers.kv_cache import KVCache
+    from attn_course.layers.positions import make_method
+
+    torch.manual_seed(1)
+    m = ac.MultiHeadAttention(16, 4, num_kv_heads=H_kv,
+                              positions=make_method(method, d_model=16, n_heads=4, max_len=32))
+    x = torch.randn(2, 9, 16)
+    full, w_full = m(x, x, x, is_causal=True)
+    cache = KVCache(1, batch=2, n_kv_heads=H_kv, d_k=4, capacity=9)
+    outs = []
+    for a, b in ((0, 4), (4, 5), (5, 9)):  # a prompt, one token, then three at once
+        piece = x[:, a:b]
+        out, w = m(piece, piece, piece, is_causal=True, cache=cache.layer(0),
+                   need_weights=need_weights)
+        cache.advance(b - a)
+        outs.append(out)
+        if need_weights:
+            torch.testing.assert_close(w, w_full[:, :, a:b, :b], atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(torch.cat(outs, 1), full, atol=1e-5, rtol=1e-5)

@@ -116,3 +116,22 @@ def test_hooked_multihead_equals_position_attention_by_hand(name):
     torch.testing.assert_close(got, want)
     torch.testing.assert_close(got_w, want_w)
     torch.testing.assert_close(fast, want)
+
+
+def test_rope_module_reuses_one_table_and_honours_offsets():
+    rope = RoPE()
+    x = torch.randn(1, 2, 3, 8)
+    torch.testing.assert_close(rope.rotate(x, offset=7), rope_rotate(x, offset=7))
+    table = rope._table
+    rope.rotate(x, offset=100)  # still inside the first table
+    assert rope._table is table
+    torch.testing.assert_close(rope.rotate(x, offset=500), rope_rotate(x, offset=500))
+    assert rope._table.shape[0] >= 503
+    torch.testing.assert_close(rope.rotate(x.double(), offset=2), rope_rotate(x.double(), offset=2))
+
+
+def test_alibi_hook_offset():
+    alibi = ALiBi(4)
+    like = torch.zeros(1)
+    torch.testing.assert_close(alibi.score_bias(1, 5, like=like, offset=4),
+                               alibi.score_bias(5, 5, like=like)[:, 4:])

@@ -27,7 +27,8 @@ import numpy as np
 from .._backend import Array, array_namespace, as_like, broadcast_shapes_or_raise, shape_of
 from .softmax import softmax
 
-__all__ = ["check_qkv", "cross_attention", "scaled_dot_product_attention", "self_attention"]
+__all__ = ["check_qkv", "cross_attention", "repeat_kv", "scaled_dot_product_attention",
+           "self_attention"]
 
 
 def check_qkv(q: Array, k: Array, v: Array) -> tuple[int, ...]:
@@ -60,9 +61,37 @@ def check_qkv(q: Array, k: Array, v: Array) -> tuple[int, ...]:
         ) from None
 
 
+def repeat_kv(q: Array, k: Array, v: Array) -> tuple[Array, Array]:
+    """Grouped-query attention's sharing (chapter 15): give each query head its key/value head.
+
+    ``k``, ``v`` have ``H_kv`` heads on axis −3, a divisor of ``q``'s ``H``; query head ``h``
+    uses key/value head ``h // (H / H_kv)`` (consecutive query heads share, as in
+    ``torch.nn.functional.scaled_dot_product_attention(..., enable_gqa=True)``).
+
+    Returns ``k``, ``v`` with each head repeated ``H / H_kv`` times: ``(..., H, n_k, d)``.
+
+    Raises:
+        ValueError: if an input has fewer than 3 axes, ``k`` and ``v`` differ in heads, or
+            ``H_kv`` does not divide ``H`` (naming the shapes).
+    """
+    qs, ks, vs = shape_of(q), shape_of(k), shape_of(v)
+    if len(qs) < 3 or len(ks) < 3 or len(vs) < 3:
+        raise ValueError(f"enable_gqa needs a head axis: q, k, v must have shape (..., H, n, d), "
+                         f"got q {qs}, k {ks}, v {vs}")
+    if ks[-3] != vs[-3] or ks[-3] == 0 or qs[-3] % ks[-3]:
+        raise ValueError(f"enable_gqa needs k and v with the same number of heads H_kv dividing "
+                         f"q's H (axis -3): got q {qs}, k {ks}, v {vs}")
+    group = qs[-3] // ks[-3]
+    if group == 1:
+        return k, v
+    xp = array_namespace(q, k, v)
+    idx = xp.arange(qs[-3]) // group  # (H,): the key/value head of each query head
+    return xp.take(k, idx, axis=-3), xp.take(v, idx, axis=-3)  # (..., H, n_k, d) each
+
+
 def scaled_dot_product_attention(
     q: Array, k: Array, v: Array, *, mask: Array | None = None, scale: float | None = None,
-    bias: Array | None = None,
+    bias: Array | None = None, enable_gqa: bool = False,
 ) -> tuple[Array, Array]:
     """Attention output and weights: ``weights = softmax(q kᵀ · scale)``, ``out = weights v``.
 
@@ -75,6 +104,9 @@ def scaled_dot_product_attention(
         scale: multiplier of the scores; default ``1 / sqrt(d_k)``.
         bias: optional array broadcastable to ``(..., n_q, n_k)`` added to the scaled
             scores (a position bias such as ALiBi's, chapter 14).
+        enable_gqa: grouped-query attention (chapter 15): ``k`` and ``v`` may have fewer
+            heads on axis −3 than ``q``, a divisor of them; query head ``h`` uses key/value
+            head ``h // (H / H_kv)`` (:func:`repeat_kv`), as torch's ``enable_gqa``.
 
     Returns:
         ``(out, weights)`` with shapes ``(..., n_q, d_v)`` and ``(..., n_q, n_k)``.
@@ -83,6 +115,8 @@ def scaled_dot_product_attention(
         ValueError: on mismatched shapes or a mask or bias that does not broadcast
             (see ``check_qkv``).
     """
+    if enable_gqa:
+        k, v = repeat_kv(q, k, v)  # (..., H, n_k, d) each
     batch = check_qkv(q, k, v)
     xp = array_namespace(q, k, v)
     d_k = shape_of(q)[-1]

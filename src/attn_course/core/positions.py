@@ -69,7 +69,8 @@ def sinusoidal_encoding(
     return pe
 
 
-def rope_rotate(x: Tensor, *, base: float = 10000.0, offset: int = 0) -> Tensor:
+def rope_rotate(x: Tensor, *, base: float = 10000.0, offset: int = 0,
+                table: Tensor | None = None) -> Tensor:
     """Rotate feature pairs ``(x_{2i}, x_{2i+1})`` of position ``p`` by the angle ``p · ω_i``.
 
     ``ω_i = base^(−2i/d_k)`` are the frequencies of the sinusoidal encoding; the sines and
@@ -79,6 +80,9 @@ def rope_rotate(x: Tensor, *, base: float = 10000.0, offset: int = 0) -> Tensor:
     Args:
         x: ``(..., N, d_k)`` with ``d_k`` even; row ``r`` is position ``offset + r``.
         offset: position of the first row.
+        table: optional precomputed ``sinusoidal_encoding(M, d_k, base=base)`` with
+            ``M ≥ offset + N`` rows, in ``x``'s dtype (a decoder reuses one table for every
+            step instead of recomputing it).
 
     Returns:
         The rotated tensor, same shape.
@@ -86,7 +90,14 @@ def rope_rotate(x: Tensor, *, base: float = 10000.0, offset: int = 0) -> Tensor:
     n, d = x.shape[-2], x.shape[-1]
     if d % 2:
         raise ValueError(f"RoPE needs an even feature size d_k, got x with shape {tuple(x.shape)}")
-    table = sinusoidal_encoding(offset + n, d, base=base, like=x)[offset:]  # (N, d_k)
+    if offset < 0:
+        raise ValueError(f"offset must be ≥ 0, got {offset}")
+    if table is None:
+        table = sinusoidal_encoding(offset + n, d, base=base, like=x)
+    elif table.dim() != 2 or table.shape[0] < offset + n or table.shape[1] != d:
+        raise ValueError(f"table must have shape (≥ offset + N = {offset + n}, d_k = {d}), got "
+                         f"{tuple(table.shape)}")
+    table = table[offset:offset + n]  # (N, d_k)
     sin, cos = table[:, 0::2], table[:, 1::2]  # (N, d_k/2) each
     x1, x2 = x[..., 0::2], x[..., 1::2]  # (..., N, d_k/2) each
     out = torch.stack([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)  # (..., N, d_k/2, 2)
@@ -100,9 +111,13 @@ def alibi_slopes(n_heads: int) -> Tensor:
     return torch.tensor([2.0 ** (-8.0 * h / n_heads) for h in range(1, n_heads + 1)])
 
 
-def alibi_bias(n_q: int, n_k: int, slopes: Tensor) -> Tensor:
-    """The bias ``−slope_h · |i − j|`` added to the scores: ``(H, n_q, n_k)``."""
-    i = torch.arange(n_q).unsqueeze(-1)  # (n_q, 1)
+def alibi_bias(n_q: int, n_k: int, slopes: Tensor, *, offset: int = 0) -> Tensor:
+    """The bias ``−slope_h · |i + offset − j|`` added to the scores: ``(H, n_q, n_k)``.
+
+    ``offset`` is the key index of query 0 (``n_k − n_q`` for the queries of a decoding
+    step, as in :func:`attn_course.causal_mask`).
+    """
+    i = torch.arange(offset, offset + n_q).unsqueeze(-1)  # (n_q, 1)
     j = torch.arange(n_k)  # (n_k,)
     dist = (i - j).abs().to(slopes.dtype)  # (n_q, n_k)
     return -slopes.view(-1, 1, 1) * dist  # (H, n_q, n_k)

@@ -25,6 +25,8 @@ import math
 import torch
 from torch import Tensor
 
+from ..core.attention import repeat_kv
+
 __all__ = ["FlashAttentionFunction", "flash_attention"]
 
 
@@ -137,6 +139,7 @@ def flash_attention(
     causal: bool = False,
     block_size: int | tuple[int, int] = 512,
     scale: float | None = None,
+    enable_gqa: bool = False,
 ) -> Tensor:
     """Exact scaled dot-product attention computed tile by tile (FlashAttention).
 
@@ -156,6 +159,8 @@ def flash_attention(
             operation on it is large enough for torch to split over threads profitably
             (256 × 256 tiles were as fast on one thread but much slower on two).
         scale: multiplier of the scores; default ``1 / sqrt(d_k)``.
+        enable_gqa: ``k`` and ``v`` may have fewer heads (axis −3) than ``q``, a divisor of
+            them, shared as in :func:`attn_course.core.attention.repeat_kv` (chapter 15).
 
     Returns:
         ``out`` with shape ``(..., n_q, d_v)``. Differentiable: the backward pass
@@ -175,6 +180,8 @@ def flash_attention(
             "q and k must share d_k and k and v must share n_k: got q "
             f"{tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
         )
+    if enable_gqa:
+        k, v = repeat_kv(q, k, v)  # (..., H, n_k, d) each
     if not (q.dtype == k.dtype == v.dtype):
         raise ValueError(f"q, k, v must share a dtype, got {q.dtype}, {k.dtype}, {v.dtype}")
     try:

@@ -9,6 +9,13 @@ Every Transformer of the course uses this module; the position methods of chapte
 plug into it as a hook (``positions=``, a :class:`attn_course.layers.positions.PositionMethod`):
 RoPE rotates the queries and keys, ALiBi adds a bias to the scores, and nothing else
 changes.
+
+Chapter 15 adds two things a decoder needs. ``num_kv_heads`` < ``num_heads`` shares each
+key/value projection among ``num_heads / num_kv_heads`` consecutive query heads
+(grouped-query attention; ``1`` = multi-query attention), which shrinks the key–value
+cache by that factor. ``cache=`` (a :class:`attn_course.layers.kv_cache.LayerKVCache`)
+appends this call's keys and values to those of the positions before it and attends to
+all of them.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from torch import Tensor, nn
 
 from ..core.attention import scaled_dot_product_attention
 from ..core.masks import causal_mask
+from .kv_cache import LayerKVCache
 from .positions import PositionMethod
 
 __all__ = ["MultiHeadAttention"]
@@ -32,18 +40,22 @@ class MultiHeadAttention(nn.Module):
     Args:
         embed_dim: ``d_model``, the size of the token vectors.
         num_heads: ``n_heads``; must divide ``embed_dim``.
+        num_kv_heads: key/value heads, a divisor of ``num_heads``; ``None`` (the default) =
+            ``num_heads``, plain multi-head attention; ``1`` = multi-query attention. Query
+            head ``h`` uses key/value head ``h // (num_heads / num_kv_heads)``.
         bias: whether the four projections have biases.
         positions: a position hook (:class:`attn_course.layers.positions.PositionMethod`)
             whose ``rotate`` is applied to the queries and keys of every head and whose
             ``score_bias`` is added to the scaled scores; ``None`` = no positions here.
 
     Shapes (batch-first): ``query (B, n_q, d_model)``, ``key``/``value (B, n_k, d_model)``
-    → ``out (B, n_q, d_model)``, ``weights (B, n_heads, n_q, n_k)``.
+    → ``out (B, n_q, d_model)``, ``weights (B, n_heads, n_q, n_k)``. ``W_k`` and ``W_v`` map
+    ``d_model → num_kv_heads · d_k``.
     """
 
     def __init__(
-        self, embed_dim: int, num_heads: int, *, bias: bool = True,
-        positions: PositionMethod | None = None,
+        self, embed_dim: int, num_heads: int, *, num_kv_heads: int | None = None,
+        bias: bool = True, positions: PositionMethod | None = None,
     ) -> None:
         super().__init__()
         if num_heads <= 0 or embed_dim <= 0 or embed_dim % num_heads != 0:
@@ -51,19 +63,25 @@ class MultiHeadAttention(nn.Module):
                 f"num_heads must be positive and divide embed_dim: got embed_dim={embed_dim}, "
                 f"num_heads={num_heads}"
             )
+        num_kv_heads = num_heads if num_kv_heads is None else num_kv_heads
+        if not isinstance(num_kv_heads, int) or num_kv_heads <= 0 or num_heads % num_kv_heads:
+            raise ValueError(f"num_kv_heads must be a positive divisor of num_heads="
+                             f"{num_heads}, got num_kv_heads={num_kv_heads}")
         self.embed_dim = embed_dim
         self.num_heads = num_heads
+        self.num_kv_heads = num_kv_heads
         self.d_k = embed_dim // num_heads
         self.W_q = nn.Linear(embed_dim, embed_dim, bias=bias)
-        self.W_k = nn.Linear(embed_dim, embed_dim, bias=bias)
-        self.W_v = nn.Linear(embed_dim, embed_dim, bias=bias)
+        self.W_k = nn.Linear(embed_dim, num_kv_heads * self.d_k, bias=bias)
+        self.W_v = nn.Linear(embed_dim, num_kv_heads * self.d_k, bias=bias)
         self.W_o = nn.Linear(embed_dim, embed_dim, bias=bias)
         self.positions = positions
 
     def split_heads(self, x: Tensor) -> Tensor:
-        """``(B, N, d_model) → (B, n_heads, N, d_k)``."""
-        B, N, _ = x.shape
-        return x.view(B, N, self.num_heads, self.d_k).transpose(1, 2)  # (B, H, N, d_k)
+        """``(B, N, h · d_k) → (B, h, N, d_k)``: ``h = n_heads`` for queries, ``n_kv_heads``
+        for keys and values."""
+        B, N, width = x.shape
+        return x.view(B, N, width // self.d_k, self.d_k).transpose(1, 2)  # (B, h, N, d_k)
 
     def merge_heads(self, x: Tensor) -> Tensor:
         """``(B, n_heads, N, d_k) → (B, N, d_model)`` (the concatenation of the heads)."""
@@ -80,6 +98,7 @@ class MultiHeadAttention(nn.Module):
         need_weights: bool = True,
         is_causal: bool = False,
         head_mask: Tensor | None = None,
+        cache: LayerKVCache | None = None,
     ) -> tuple[Tensor, Tensor | None]:
         """Attend from ``query`` to ``key``/``value``.
 
@@ -93,29 +112,43 @@ class MultiHeadAttention(nn.Module):
             head_mask: optional ``(n_heads,)`` or ``(B, n_heads)`` multiplier of each head's
                 output before the heads are concatenated: 1 keeps a head, 0 ablates it
                 (chapter 7). The returned weights are those the heads computed, unmasked.
+            cache: self-attention over a sequence seen in pieces (decoding, chapter 15): this
+                call's queries and keys sit at positions ``cache.offset …`` (RoPE rotates them
+                there); its keys and values are appended to the cached ones, and the queries
+                attend to all ``n_k`` cached keys. With ``is_causal`` the mask is
+                ``causal_mask(n_q, n_k, offset=n_k − n_q)`` — each new query sees every earlier
+                position and itself — and no mask at all for a single query.
 
         Returns:
             ``(out, weights)``: ``(B, n_q, d_model)`` and ``(B, n_heads, n_q, n_k)`` or None.
         """
         self._check(query, key, value)
         q = self.split_heads(self.W_q(query))  # (B, H, n_q, d_k)
-        k = self.split_heads(self.W_k(key))  # (B, H, n_k, d_k)
-        v = self.split_heads(self.W_v(value))  # (B, H, n_k, d_k)
-        bias = None
+        k = self.split_heads(self.W_k(key))  # (B, H_kv, n_k, d_k)
+        v = self.split_heads(self.W_v(value))  # (B, H_kv, n_k, d_k)
+        offset = 0 if cache is None else cache.offset
         if self.positions is not None:  # the position hook: where chapter 14's methods differ
-            q, k = self.positions.rotate(q), self.positions.rotate(k)  # (B, H, n, d_k)
-            bias = self.positions.score_bias(q.shape[-2], k.shape[-2], like=q)
-        if is_causal:
-            c = causal_mask(q.shape[-2], k.shape[-2], like=q)
+            q = self.positions.rotate(q, offset=offset)  # (B, H, n_q, d_k)
+            k = self.positions.rotate(k, offset=offset)  # (B, H_kv, n_k, d_k)
+        if cache is not None:
+            k, v = cache.update(k, v)  # (B, H_kv, n_k, d_k): the cached positions, then these
+        n_q, n_k = q.shape[-2], k.shape[-2]
+        bias = None
+        if self.positions is not None:
+            bias = self.positions.score_bias(n_q, n_k, like=q, offset=n_k - n_q)
+        if is_causal and not (cache is not None and n_q == 1):
+            c = causal_mask(n_q, n_k, offset=n_k - n_q if cache is not None else 0, like=q)
             mask = c if mask is None else (mask & c)
+        gqa = self.num_kv_heads != self.num_heads
         if need_weights:
-            out, weights = scaled_dot_product_attention(q, k, v, mask=mask, bias=bias)
+            out, weights = scaled_dot_product_attention(q, k, v, mask=mask, bias=bias,
+                                                        enable_gqa=gqa)
             # out (B, H, n_q, d_k), weights (B, H, n_q, n_k)
         else:
             attn_mask = mask
             if bias is not None:  # one float mask: the bias where allowed, −∞ where masked
                 attn_mask = bias if mask is None else torch.where(mask, bias, -math.inf)
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+            out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, enable_gqa=gqa)
             if mask is not None:  # a fully masked row gives NaN in the fused kernel: make it 0
                 any_key = torch.broadcast_to(mask, q.shape[:-1] + (k.shape[-2],)).any(-1)
                 out = torch.where(any_key[..., None], out, torch.zeros_like(out))

@@ -116,9 +116,11 @@ class PositionMethod(nn.Module):
     """No positions at all; the base of every method and its three hooks.
 
     - ``add_to_input(x (B, N, d_model))`` → the token vectors the first layer sees;
-    - ``rotate(x (B, H, N, d_k))`` → queries or keys as the dot product sees them;
-    - ``score_bias(n_q, n_k, like=t)`` → ``None`` or a bias broadcastable to
-      ``(B, H, n_q, n_k)``, in ``t``'s dtype and device, added to the scaled scores.
+    - ``rotate(x (B, H, N, d_k), offset=p)`` → queries or keys as the dot product sees them,
+      row ``r`` being position ``p + r`` (a decoding step with a cache passes ``p > 0``);
+    - ``score_bias(n_q, n_k, like=t, offset=o)`` → ``None`` or a bias broadcastable to
+      ``(B, H, n_q, n_k)``, in ``t``'s dtype and device, added to the scaled scores; query
+      ``i`` sits at key index ``i + o`` (``o = n_k − n_q`` in a decoding step).
 
     :class:`attn_course.MultiHeadAttention` calls ``rotate`` and ``score_bias``; the model
     that embeds the tokens calls ``add_to_input``.
@@ -129,10 +131,11 @@ class PositionMethod(nn.Module):
     def add_to_input(self, x: Tensor) -> Tensor:
         return x
 
-    def rotate(self, x: Tensor) -> Tensor:
+    def rotate(self, x: Tensor, *, offset: int = 0) -> Tensor:
         return x
 
-    def score_bias(self, n_q: int, n_k: int, *, like: Tensor) -> Tensor | None:
+    def score_bias(self, n_q: int, n_k: int, *, like: Tensor, offset: int = 0
+                   ) -> Tensor | None:
         return None
 
 
@@ -170,9 +173,15 @@ class RoPE(PositionMethod):
     def __init__(self, base: float = 10000.0) -> None:
         super().__init__()
         self.base = base
+        self._table: Tensor | None = None  # sinusoidal_encoding rows, grown on demand
 
-    def rotate(self, x: Tensor) -> Tensor:
-        return rope_rotate(x, base=self.base)  # (B, H, N, d_k)
+    def rotate(self, x: Tensor, *, offset: int = 0) -> Tensor:
+        need, t = offset + x.shape[-2], self._table
+        if (t is None or t.shape[0] < need or t.shape[1] != x.shape[-1] or t.dtype != x.dtype
+                or t.device != x.device):
+            rows = max(need, 2 * t.shape[0] if t is not None else 0, 256)
+            t = self._table = sinusoidal_encoding(rows, x.shape[-1], base=self.base, like=x)
+        return rope_rotate(x, base=self.base, offset=offset, table=t)  # (B, H, N, d_k)
 
 
 class ALiBi(PositionMethod):
@@ -185,9 +194,9 @@ class ALiBi(PositionMethod):
         super().__init__()
         self.register_buffer("slopes", alibi_slopes(n_heads), persistent=False)
 
-    def score_bias(self, n_q: int, n_k: int, *, like: Tensor) -> Tensor:
+    def score_bias(self, n_q: int, n_k: int, *, like: Tensor, offset: int = 0) -> Tensor:
         slopes = self.slopes.to(dtype=like.dtype, device=like.device)
-        return alibi_bias(n_q, n_k, slopes)  # (H, n_q, n_k)
+        return alibi_bias(n_q, n_k, slopes, offset=offset)  # (H, n_q, n_k)
 
 
 def make_method(name: str, *, d_model: int, n_heads: int, max_len: int) -> PositionMethod:
