@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import torch
 
-from attn_course.exercises.ch17 import check_merge_partials, check_ring_bytes, check_ring_schedule
+from attn_course.exercises.ch17 import (
+    check_held_positions,
+    check_merge_partials,
+    check_ring_bytes,
+    check_ring_schedule,
+)
 
 
 def test_ring_schedule_checker():
@@ -44,3 +49,15 @@ def test_ring_bytes_checker():
     assert not bad and any("positions" in p for p in bad.problems)
     bad = check_ring_bytes(lambda N, P, B, H, dk, dv: P * (N // P) * (B * H * (dk + dv) * 4 + 8))
     assert not bad and any("P − 1 blocks" in p for p in bad.problems)
+
+
+def test_held_positions_checker():
+    def right(t, window, sinks):
+        first = list(range(min(sinks, t)))
+        return first + [p for p in range(max(0, t - window), t) if p not in first]
+
+    assert check_held_positions(right)
+    bad = check_held_positions(lambda t, w, s: list(range(max(0, t - w), t)))  # no sinks
+    assert not bad and any("never evicted" in p or "holds" in p for p in bad.problems)
+    bad = check_held_positions(lambda t, w, s: list(range(min(s, t))) + list(range(max(s, t - w - 1), t - 1)))
+    assert not bad and any("newest" in p for p in bad.problems)

@@ -13,7 +13,7 @@ from attn_course.core.masks import sliding_window_mask
 from attn_course.layers.kv_cache import KVCache
 from attn_course.layers.multihead import MultiHeadAttention
 from attn_course.layers.positions import RoPE
-from attn_course.layers.rolling_cache import RollingKVCache
+from attn_course.layers.rolling_cache import RollingKVCache, held_positions
 
 
 def _layer(seed: int = 0, kv_heads: int | None = None) -> MultiHeadAttention:
@@ -101,3 +101,16 @@ def test_memory_is_flat_and_bad_use_is_refused() -> None:
     for bad in ({"window": 0}, {"sinks": -1}, {"window": True}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             RollingKVCache(1, batch=1, n_kv_heads=1, d_k=2, **{"window": 4, **bad})
+
+
+@pytest.mark.parametrize(("window", "sinks"), [(1, 0), (4, 0), (4, 2), (3, 5)])
+def test_the_cache_holds_the_positions_it_says(window: int, sinks: int) -> None:
+    cache = RollingKVCache(1, batch=1, n_kv_heads=1, d_k=2, window=window, sinks=sinks)
+    for t in range(1, 15):
+        key = torch.full((1, 1, 1, 2), float(t - 1))  # the key of position t − 1 is its position
+        keys, _ = cache.update(0, key, key)
+        cache.advance(1)
+        assert keys[0, 0, :, 0].long().tolist() == held_positions(t, window, sinks)
+    assert held_positions(0, 3, 2) == [] and held_positions(2, 3, 5) == [0, 1]
+    with pytest.raises(ValueError, match="window"):
+        held_positions(3, 0)

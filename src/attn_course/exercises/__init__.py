@@ -25,7 +25,12 @@ from .ch11 import check_attention_memory, check_pixel_attention, check_squeeze_e
 from .ch12 import check_attention_rollout, check_patchify
 from .ch13 import check_causal_linear_attention, check_causal_tiles, check_flash_step
 from .ch14 import check_alibi_bias, check_rope, check_sinusoidal_profile
-from .ch17 import check_merge_partials, check_ring_bytes, check_ring_schedule
+from .ch17 import (
+    check_held_positions,
+    check_merge_partials,
+    check_ring_bytes,
+    check_ring_schedule,
+)
 
 __all__ = [
     "CheckResult",
@@ -84,6 +89,7 @@ __all__ = [
     "check_rope",
     "check_sinusoidal_profile",
     # chapter 17
+    "check_held_positions",
     "check_merge_partials",
     "check_ring_bytes",
     "check_ring_schedule",

@@ -1,5 +1,5 @@
-"""Checkers for chapter 17's exercises (the ring schedule, merging partial results, bytes sent,
-the rolling cache with sinks)."""
+"""Checkers for chapter 17's exercises: the positions a rolling cache holds, the ring
+schedule, merging two partial results, the bytes a process sends."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ import torch.nn.functional as F
 
 from ..experiments.ring import ring_bytes
 from ..layers.ring import ring_schedule
+from ..layers.rolling_cache import held_positions
 from ._base import Checker, CheckResult
 
-__all__ = ["check_merge_partials", "check_ring_bytes", "check_ring_schedule"]
+__all__ = ["check_held_positions", "check_merge_partials", "check_ring_bytes",
+           "check_ring_schedule"]
 
 
 def check_ring_schedule(fn: Callable[[int], Any]) -> CheckResult:
@@ -92,4 +94,27 @@ def check_ring_bytes(fn: Callable[..., Any]) -> CheckResult:
                     "N / P tokens, each with B·H·(d_k + d_v) float32 numbers and one int64 "
                     "position")
             raise AssertionError(f"got {got:,} bytes, expected {want:,}: {hint}")
+    return c.result()
+
+
+def check_held_positions(fn: Callable[[int, int, int], Any]) -> CheckResult:
+    """Check ``fn(t, window, sinks) -> list of positions``: what a rolling cache with
+    ``sinks`` attention sinks and a window of ``window`` positions holds after ``t`` tokens
+    (positions ``0 … t − 1``), in the order of the text."""
+    c = Checker("check_held_positions")
+    for t, window, sinks in ((3, 4, 0), (10, 4, 0), (10, 4, 2), (5, 4, 2), (6, 4, 2),
+                             (1, 1, 0), (12, 3, 6)):
+        with c.case(f"t = {t}, window = {window}, sinks = {sinks}"):
+            want = held_positions(t, window, sinks)
+            got = [int(p) for p in fn(t, window, sinks)]
+            if got == want:
+                continue
+            if len(got) != len(want):
+                hint = (f"the cache holds {len(want)} positions (at most sinks + window = "
+                        f"{sinks + window}, and never more than the t = {t} seen)")
+            elif sinks and got[:min(sinks, t)] != want[:min(sinks, t)]:
+                hint = "the first `sinks` positions are never evicted"
+            else:
+                hint = "the window holds the most recent positions, the newest (t − 1) included"
+            raise AssertionError(f"got {got}, expected {want}: {hint}")
     return c.result()

@@ -30,7 +30,17 @@ from torch import Tensor
 
 from .kv_cache import KVCache, cache_bytes
 
-__all__ = ["RollingKVCache"]
+__all__ = ["RollingKVCache", "held_positions"]
+
+
+def held_positions(t: int, window: int, sinks: int = 0) -> list[int]:
+    """The text positions a :class:`RollingKVCache` holds after ``t`` tokens, in order: the
+    first ``min(sinks, t)`` and the last ``window`` (those not already among the sinks)."""
+    for name, val, low in (("t", t, 0), ("window", window, 1), ("sinks", sinks, 0)):
+        if isinstance(val, bool) or not isinstance(val, int) or val < low:
+            raise ValueError(f"{name} must be an int ≥ {low}, got {val!r}")
+    first = range(min(sinks, t))
+    return [*first, *range(max(len(first), t - window), t)]
 
 
 class RollingKVCache(KVCache):
