@@ -9,7 +9,7 @@ switch), :func:`~attn_course.tools.training.train` (every training loop),
 beside it) and :func:`~attn_course.tools.tables.markdown_table` (every result table).
 """
 
-from .measure import count_flops, peak_memory, time_call, time_calls
+from .measure import count_flops, peak_memory, resident_memory, time_call, time_calls
 from .processes import WorkerError, run_processes
 from .progress import progress
 from .seed import set_seed
@@ -36,6 +36,7 @@ __all__ = [
     "minibatches",
     "peak_memory",
     "progress",
+    "resident_memory",
     "run_processes",
     "set_seed",
     "time_call",
