@@ -58,7 +58,8 @@ class RingView(AttnView):
         k_ = as_matrix("k", k, (n, d_k))
         v_ = as_matrix("v", v, (n, None))
         if not 1 <= len(v_[0]) <= 8:
-            raise ValueError(f"v must have shape (N, d_v) with 1 ≤ d_v ≤ 8, got ({n}, {len(v_[0])})")
+            raise ValueError(f"v must have shape (N, d_v) with 1 ≤ d_v ≤ 8, "
+                             f"got ({n}, {len(v_[0])})")
         max_p = min(8, n // 2)
         if isinstance(world_size, bool) or int(world_size) != world_size or \
                 not 1 <= world_size <= max_p:
@@ -67,7 +68,8 @@ class RingView(AttnView):
             raise ValueError(f"query must be an integer in [0, {n}), got {query!r}")
         step = world_size - 1 if step is None else step
         if int(step) != step or not 0 <= step < world_size:
-            raise ValueError(f"step must be an integer in [0, world_size={world_size}), got {step!r}")
+            raise ValueError(f"step must be an integer in [0, world_size={world_size}), "
+                             f"got {step!r}")
         super().__init__(q=q_, k=k_, v=v_, world_size=int(world_size), query=int(query),
                          step=int(step), causal=bool(causal), balanced=bool(balanced), title=title)
 
