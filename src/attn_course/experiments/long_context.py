@@ -26,13 +26,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..data.text import CharTokenizer, corpus_fingerprint, load_corpus
 from ..layers.kv_cache import KVCache
 from ..layers.rolling_cache import RollingKVCache
 from ..models.gpt import GPT
 from ..tools.measure import resident_memory
 from ..tools.progress import progress
-from .language_model import COMPARE, train_lm
 
 __all__ = [
     "SINK_WEIGHTS_FILE",
@@ -177,6 +175,8 @@ def sink_recipe(seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(config, training recipe)`` of the sink model of ``seed``: chapter 15's small
     multi-head model (:data:`attn_course.experiments.language_model.COMPARE`) with
     ``sink_logit=True`` — nothing else differs."""
+    from .language_model import COMPARE  # chapter 15's module, imported only when needed
+
     return ({**COMPARE["model"], "sink_logit": True}, {**COMPARE["train"], "seed": seed})
 
 
@@ -200,6 +200,9 @@ def make_sink_weights(path: str | Path | None = None, *, seeds: tuple[int, ...] 
     """Train the sink models (:func:`sink_recipe`) and write them, in float16, to ``path``
     (default: the package's ``data/gpt_sinks.pt``). Seeded, one thread: a rerun with the
     same torch writes the same weights. About five minutes per model on one CPU core."""
+    from ..data.text import CharTokenizer, corpus_fingerprint, load_corpus  # chapter 15's
+    from .language_model import train_lm
+
     corpus = load_corpus()
     tok = CharTokenizer.ascii()
     ids = tok.encode(corpus.train)
