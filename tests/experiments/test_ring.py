@@ -90,3 +90,15 @@ def test_overlap_model_recovers_its_parameters():
     n = m["crossover_n"]
     assert math.isclose(4 * batch * n * n * d / F, lat + n * rows[0]["bytes"] / 64 / bw,
                         rel_tol=1e-6)
+
+
+def test_overlap_model_never_fits_a_negative_latency():
+    batch, d = 4, 64
+    rows = []
+    for n in (64, 128, 256, 512):  # transfers that a line would extrapolate to −1 ms at 0 bytes
+        nbytes = batch * n * 2 * d * 4 + 8 * n
+        rows.append({"n": n, "bytes": nbytes, "compute_s": 4 * batch * n * n * d / 1e10,
+                     "transfer_s": -1e-3 + nbytes / 1e8})
+    m = fit_overlap_model(rows, batch=batch, d=d)
+    assert m["latency_s"] == 0.0
+    assert 1e8 < m["bandwidth"] < 2e8 and m["crossover_n"] > 0
