@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from attn_course.exercises.ch17 import (
@@ -9,6 +11,7 @@ from attn_course.exercises.ch17 import (
     check_merge_partials,
     check_ring_bytes,
     check_ring_schedule,
+    check_sink_softmax,
 )
 
 
@@ -61,3 +64,26 @@ def test_held_positions_checker():
     assert not bad and any("never evicted" in p or "holds" in p for p in bad.problems)
     bad = check_held_positions(lambda t, w, s: list(range(min(s, t))) + list(range(max(s, t - w - 1), t - 1)))
     assert not bad and any("newest" in p for p in bad.problems)
+
+
+def right_sink(scores, b):
+    sink = torch.full((scores.shape[0], 1), float(b), dtype=scores.dtype)
+    return torch.softmax(torch.cat([sink, scores], 1), 1)[:, 1:]
+
+
+def forgot_the_sink(scores, b):  # plain softmax: rows sum to one
+    return torch.softmax(scores, 1)
+
+
+def overflowing_sink(scores, b):  # exponentiates without subtracting the maximum
+    e = torch.exp(scores)
+    return e / (math.exp(b) + e.sum(1, keepdim=True)) if b < 700 else e * float("nan")
+
+
+def test_sink_softmax_checker():
+    assert check_sink_softmax(right_sink)
+    bad = check_sink_softmax(forgot_the_sink)
+    assert not bad and any("denominator" in p for p in bad.problems)
+    bad = check_sink_softmax(overflowing_sink)
+    assert not bad and any("NaN" in p for p in bad.problems)
+    assert not check_sink_softmax(lambda s, b: right_sink(s, b)[:, :-1])  # wrong shape

@@ -30,6 +30,7 @@ from .ch17 import (
     check_merge_partials,
     check_ring_bytes,
     check_ring_schedule,
+    check_sink_softmax,
 )
 
 __all__ = [
@@ -93,4 +94,5 @@ __all__ = [
     "check_merge_partials",
     "check_ring_bytes",
     "check_ring_schedule",
+    "check_sink_softmax",
 ]

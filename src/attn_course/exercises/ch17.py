@@ -1,5 +1,5 @@
-"""Checkers for chapter 17's exercises: the positions a rolling cache holds, the ring
-schedule, merging two partial results, the bytes a process sends."""
+"""Checkers for chapter 17's exercises: the positions a rolling cache holds, softmax with a
+sink logit, the ring schedule, merging two partial results, the bytes a process sends."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..layers.rolling_cache import held_positions
 from ._base import Checker, CheckResult
 
 __all__ = ["check_held_positions", "check_merge_partials", "check_ring_bytes",
-           "check_ring_schedule"]
+           "check_ring_schedule", "check_sink_softmax"]
 
 
 def check_ring_schedule(fn: Callable[[int], Any]) -> CheckResult:
@@ -117,4 +117,46 @@ def check_held_positions(fn: Callable[[int, int, int], Any]) -> CheckResult:
             else:
                 hint = "the window holds the most recent positions, the newest (t − 1) included"
             raise AssertionError(f"got {got}, expected {want}: {hint}")
+    return c.result()
+
+
+def _sink_reference(scores: torch.Tensor, b: float) -> torch.Tensor:
+    sink = torch.full((*scores.shape[:-1], 1), float(b), dtype=scores.dtype)
+    return torch.softmax(torch.cat([sink, scores], -1), -1)[..., 1:]  # (n_q, n_k)
+
+
+def check_sink_softmax(fn: Callable[[torch.Tensor, float], Any]) -> CheckResult:
+    """Check ``fn(scores (n_q, n_k), b) -> weights (n_q, n_k)``: softmax over the scores and a
+    sink logit ``b`` that every query sees, returning the weights on the real keys only (they
+    sum to less than one; the rest went to the sink). It must not overflow for large scores
+    or a large ``b``, and a row whose scores are all ``−inf`` puts all its weight on the sink.
+    """
+    c = Checker("check_sink_softmax")
+    g = torch.Generator().manual_seed(0)
+    s = torch.randn(4, 6, generator=g, dtype=torch.float64)
+    masked = s.clone()
+    masked[1, 3:] = -math.inf
+    masked[2] = -math.inf
+    cases = [("small scores, b = 0", s, 0.0), ("b = 2", s, 2.0), ("b = −30", s, -30.0),
+             ("scores near 1000", s + 1000, 0.0), ("b = 800", s, 800.0),
+             ("masked keys, one row fully masked", masked, 1.0)]
+    for name, scores, b in cases:
+        with c.case(name):
+            got = torch.as_tensor(fn(scores.clone(), b), dtype=torch.float64)
+            c.shape(got, tuple(scores.shape), "the weights")
+            want = _sink_reference(scores, b)
+            if torch.isnan(got).any():
+                raise AssertionError("NaN in the weights: subtract the largest of the scores "
+                                     "and b before exponentiating, and let a row of −inf "
+                                     "scores give zeros")
+            if torch.allclose(got, want, atol=1e-9, rtol=1e-7):
+                continue
+            ones = torch.allclose(got.sum(-1), torch.ones(got.shape[0], dtype=got.dtype))
+            if ones and b > -30:
+                hint = ("each row sums to 1: the sink's term e^b belongs in the denominator, "
+                        "and its weight is not returned")
+            else:
+                hint = "expected softmax over [b, scores], without the sink's own weight"
+            raise AssertionError(f"largest difference {float((got - want).abs().max()):.2e}: "
+                                 f"{hint}")
     return c.result()
