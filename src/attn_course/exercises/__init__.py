@@ -25,6 +25,8 @@ from .ch11 import check_attention_memory, check_pixel_attention, check_squeeze_e
 from .ch12 import check_attention_rollout, check_patchify
 from .ch13 import check_causal_linear_attention, check_causal_tiles, check_flash_step
 from .ch14 import check_alibi_bias, check_rope, check_sinusoidal_profile
+from .ch15 import check_cache_bytes, check_kv_head, check_top_k
+from .ch16 import check_copying_score, check_prefix_score
 from .ch17 import (
     check_held_positions,
     check_merge_partials,
@@ -89,6 +91,13 @@ __all__ = [
     "check_alibi_bias",
     "check_rope",
     "check_sinusoidal_profile",
+    # chapter 15
+    "check_cache_bytes",
+    "check_kv_head",
+    "check_top_k",
+    # chapter 16
+    "check_copying_score",
+    "check_prefix_score",
     # chapter 17
     "check_held_positions",
     "check_merge_partials",

@@ -74,7 +74,6 @@ def ring_memory_bytes(n_r: int, n_in: int, *, batch: int, d_k: int, d_v: int,
     return itemsize * (n_r * per_token + batch * n_in * (d_k + d_v) + tile) + 8 * (n_r + n_in)
 
 
-
 def _wchar() -> int:
     """Bytes this process has handed to ``write``-family system calls (sockets included)."""
     with open("/proc/self/io") as f:
@@ -196,9 +195,8 @@ def fit_overlap_model(rows: list[dict[str, float]], *, batch: int, d: int) -> di
     """Fit ``compute = 4 batch n² d / F`` and ``transfer = latency + bytes / bandwidth``.
 
     Least squares on the measured rows of :func:`measure_overlap` (compute through the
-    origin; transfer a line, refitted through the origin when noise would make its latency
-    negative). Returns ``flops_per_s``, ``bandwidth`` (bytes/s), ``latency_s`` and
-    ``crossover_n``, the block size at which compute and transfer take equally long.
+    origin; transfer a line, through the origin if its latency came out negative). Returns
+    ``flops_per_s``, ``bandwidth``, ``latency_s`` and ``crossover_n`` (compute = transfer).
     """
     flops = torch.tensor([4.0 * batch * r["n"] ** 2 * d for r in rows], dtype=torch.float64)
     tc = torch.tensor([r["compute_s"] for r in rows], dtype=torch.float64)
@@ -207,7 +205,7 @@ def fit_overlap_model(rows: list[dict[str, float]], *, batch: int, d: int) -> di
     tt = torch.tensor([r["transfer_s"] for r in rows], dtype=torch.float64)
     A = torch.stack([torch.ones_like(b), b], dim=1)  # (rows, 2)
     lat, inv_bw = torch.linalg.lstsq(A, tt[:, None]).solution.flatten().tolist()
-    if lat < 0:  # a latency cannot be negative: fit the slope alone
+    if lat < 0:  # noise; a latency cannot be negative: fit the slope alone
         lat, inv_bw = 0.0, float((b * tt).sum() / (b * b).sum())
     bw = 1.0 / max(inv_bw, 1e-30)
     per_token = rows[0]["bytes"] / rows[0]["n"]

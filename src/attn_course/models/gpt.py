@@ -1,10 +1,10 @@
 """A small decoder-only Transformer — a GPT — with a key–value cache (chapters 15–17).
 
-Read top to bottom: :class:`KVCache` (the keys and values of the positions already seen),
-:class:`GPTBlock` (pre-norm causal self-attention and a feed-forward network, built from
-:class:`attn_course.MultiHeadAttention` and :class:`attn_course.FeedForward`), then
-:class:`GPT` (token embedding → blocks → final norm → logits, the unembedding tied to the
-embedding) with :meth:`GPT.generate`.
+Read top to bottom: :class:`~attn_course.layers.kv_cache.KVCache` (the keys and values of
+the positions already seen), :class:`GPTBlock` (pre-norm causal self-attention and a
+feed-forward network, built from :class:`attn_course.MultiHeadAttention` and
+:class:`attn_course.FeedForward`), then :class:`GPT` (token embedding → blocks → final norm
+→ logits, the unembedding tied to the embedding) with :meth:`GPT.generate`.
 
 Positions are rotary (RoPE, chapter 14): nothing is added to the token vectors, and the
 queries and keys of each block are rotated by their absolute positions. A cached key was
@@ -77,16 +77,17 @@ class GPT(nn.Module):
         n_kv_heads: key/value heads, a divisor of ``n_heads``: ``None`` = ``n_heads``
             (multi-head attention), ``1`` = multi-query, in between = grouped-query.
         d_ff: feed-forward width (default ``4 · d_model``); ``0`` = attention only.
+        tie_embeddings: the unembedding is the transposed token embedding (weight tying, the
+            default); ``False`` gives the model its own unembedding ``W_U (vocab_size,
+            d_model)``.
         sink_logit: give every head a learnable sink logit, "softmax plus one" (chapter 17).
-
-    The unembedding is the transposed token embedding (weight tying).
 
     Shapes: ``idx (B, N)`` int64 ids in ``[0, vocab_size)`` → ``logits (B, N, vocab_size)``.
     """
 
     def __init__(self, vocab_size: int, *, d_model: int, n_heads: int, n_layers: int,
                  max_len: int, n_kv_heads: int | None = None, d_ff: int | None = None,
-                 sink_logit: bool = False) -> None:
+                 tie_embeddings: bool = True, sink_logit: bool = False) -> None:
         super().__init__()
         for name, val in (("vocab_size", vocab_size), ("d_model", d_model),
                           ("n_heads", n_heads), ("n_layers", n_layers), ("max_len", max_len)):
@@ -113,11 +114,17 @@ class GPT(nn.Module):
                      sink_logit=sink_logit)
             for _ in range(n_layers))
         self.norm = nn.LayerNorm(d_model)
+        self.unembed = None if tie_embeddings else nn.Linear(d_model, vocab_size, bias=False)
         self.apply(_init_weights)
 
     @property
     def n_layers(self) -> int:
         return len(self.blocks)
+
+    @property
+    def unembedding(self) -> Tensor:
+        """``W_U (vocab_size, d_model)``: logits are ``LN(x) W_Uᵀ``."""
+        return self.embed.weight if self.unembed is None else self.unembed.weight
 
     def new_cache(self, batch: int = 1, capacity: int | None = None) -> KVCache:
         """An empty :class:`~attn_course.layers.kv_cache.KVCache` for this model
@@ -156,7 +163,7 @@ class GPT(nn.Module):
             weights.append(w)
         if cache is not None:
             cache.advance(idx.shape[1])
-        logits = self.norm(x) @ self.embed.weight.T  # (B, N, vocab_size)
+        logits = self.norm(x) @ self.unembedding.T  # (B, N, vocab_size)
         return logits, (torch.stack(weights, 1) if need_weights else None)
 
     def forward(self, idx: Tensor, *, cache: KVCache | None = None,
