@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from attn_course.experiments.long_context import (
+    first_token_attention,
     generation_profile,
     make_cache,
     recompute_nll,
@@ -71,3 +72,16 @@ def test_generation_profile_memory(model: GPT) -> None:
     assert full[-1]["cache_bytes"] == 72 / 24 * full[0]["cache_bytes"]  # grows with t
     assert len({r["cache_bytes"] for r in rolled}) == 1  # flat once full
     assert rolled[0]["cache_bytes"] == 18 / 24 * full[0]["cache_bytes"]
+
+
+def test_first_token_attention(model: GPT) -> None:
+    ids = _ids(4 * 32, 4)
+    r = first_token_attention(model, ids, context=32, first=1, start=8, n_windows=4)
+    assert r["weight"].shape == r["ratio"].shape == (2, 2)
+    t = torch.arange(8, 32, dtype=torch.float32)
+    torch.testing.assert_close(r["uniform"], (1 / (t + 1)).mean())
+    assert ((r["weight"] > 0) & (r["weight"] < 1)).all()
+    _, w = model.run(ids.view(4, 32), need_weights=True)  # (W, L, H, 32, 32)
+    torch.testing.assert_close(r["weight"], w[..., 8:, 0].mean(dim=(0, 3)))
+    with pytest.raises(ValueError, match="n_windows"):
+        first_token_attention(model, ids[:100], context=32, n_windows=4)

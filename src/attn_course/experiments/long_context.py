@@ -6,21 +6,17 @@
   attention sinks);
 - :func:`recompute_nll`: the same losses with the cache rebuilt from the last ``window``
   tokens for every prediction (exact sliding windows, ``window`` times the work);
-- :func:`first_token_attention` and :func:`sink_weight`: how much weight each head puts on
-  the first positions, against what uniform attention would, and on a learnable sink;
+- :func:`first_token_attention`: how much weight each head puts on the first positions,
+  against what uniform attention would;
 - :func:`generation_profile`: time per token and cache bytes while generating.
 
-The models come from :mod:`attn_course.experiments.language_model` (chapter 15's GPT) and,
-with a learnable sink logit per head, from :func:`load_sink_model` — trained with the
-same recipe as chapter 15's small models (:func:`make_sink_weights` rebuilds them).
+The chapter runs them on chapter 15's stored models
+(:func:`attn_course.experiments.language_model.load_model`).
 """
 
 from __future__ import annotations
 
 import time
-from importlib import resources
-from pathlib import Path
-from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -33,18 +29,12 @@ from ..tools.measure import resident_memory
 from ..tools.progress import progress
 
 __all__ = [
-    "SINK_WEIGHTS_FILE",
     "first_token_attention",
     "generation_profile",
-    "load_sink_model",
     "make_cache",
-    "make_sink_weights",
     "recompute_nll",
-    "sink_weight",
     "stream_nll",
 ]
-
-SINK_WEIGHTS_FILE = "gpt_sinks.pt"
 
 
 def make_cache(model: GPT, *, window: int | None = None, sinks: int = 0, capacity: int = 0,
@@ -132,16 +122,6 @@ def first_token_attention(model: GPT, ids: Tensor, *, context: int, first: int =
 
 
 @torch.no_grad()
-def sink_weight(model: GPT, ids: Tensor, *, context: int, n_windows: int = 16) -> Tensor:
-    """``(n_layers, n_heads)``: the mean weight each head gives its learnable sink logit
-    (1 − the weights on the real keys), over ``n_windows`` windows of ``context`` tokens."""
-    n = n_windows * context
-    model.eval()
-    _, w = model.run(ids[:n].view(n_windows, context), need_weights=True)
-    return (1 - w.sum(-1)).mean(dim=(0, 3))  # (L, H)
-
-
-@torch.no_grad()
 def generation_profile(model: GPT, prompt: Tensor, n_new: int, cache: KVCache, *,
                        every: int = 128) -> list[dict[str, float]]:
     """Generate ``n_new`` greedy tokens after ``prompt (N,)`` through ``cache`` and record,
@@ -163,64 +143,3 @@ def generation_profile(model: GPT, prompt: Tensor, n_new: int, cache: KVCache, *
                          "cache_bytes": cache.bytes_used(), "rss_growth": resident_memory() - rss0})
             t0 = now
     return rows
-
-
-# --- the models with a sink logit ------------------------------------------------------------
-
-def _sink_path() -> Path:
-    return Path(str(resources.files("attn_course.data").joinpath(SINK_WEIGHTS_FILE)))
-
-
-def sink_recipe(seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``(config, training recipe)`` of the sink model of ``seed``: chapter 15's small
-    multi-head model (:data:`attn_course.experiments.language_model.COMPARE`) with
-    ``sink_logit=True`` — nothing else differs."""
-    from .language_model import COMPARE  # chapter 15's module, imported only when needed
-
-    return ({**COMPARE["model"], "sink_logit": True}, {**COMPARE["train"], "seed": seed})
-
-
-def load_sink_model(seed: int = 0) -> tuple[GPT, dict[str, Any]]:
-    """The shipped sink-logit model of ``seed`` (0, 1, 2) and its record (as
-    :func:`attn_course.experiments.language_model.load_model`)."""
-    store = torch.load(_sink_path(), weights_only=True)
-    key = f"sink-s/{seed}"
-    if key not in store["models"]:
-        raise ValueError(f"no shipped model {key!r}; there are {sorted(store['models'])}")
-    rec = store["models"][key]
-    model = GPT(len(store["alphabet"]), **rec["config"])
-    model.load_state_dict({k: v.float() for k, v in rec["state"].items()})
-    model.eval()
-    return model, {**{k: v for k, v in rec.items() if k != "state"},
-                   "alphabet": store["alphabet"], "fingerprint": store["fingerprint"]}
-
-
-def make_sink_weights(path: str | Path | None = None, *, seeds: tuple[int, ...] = (0, 1, 2),
-                      show_progress: bool = True) -> Path:
-    """Train the sink models (:func:`sink_recipe`) and write them, in float16, to ``path``
-    (default: the package's ``data/gpt_sinks.pt``). Seeded, one thread: a rerun with the
-    same torch writes the same weights. About five minutes per model on one CPU core."""
-    from ..data.text import CharTokenizer, corpus_fingerprint, load_corpus  # chapter 15's
-    from .language_model import train_lm
-
-    corpus = load_corpus()
-    tok = CharTokenizer.ascii()
-    ids = tok.encode(corpus.train)
-    models = {}
-    for seed in seeds:
-        config, recipe = sink_recipe(seed)
-        torch.manual_seed(seed)
-        model = GPT(tok.vocab_size, **config)
-        hist = train_lm(model, ids, progress=show_progress, desc=f"sink-s/{seed}", **recipe)
-        models[f"sink-s/{seed}"] = {
-            "config": config, "train": recipe,
-            "history": torch.tensor(hist["loss"], dtype=torch.float16),
-            "state": {k: v.half() for k, v in model.state_dict().items()}}
-    path = _sink_path() if path is None else Path(path)
-    torch.save({"models": models, "alphabet": tok.alphabet,
-                "fingerprint": corpus_fingerprint(corpus)}, path)
-    return path
-
-
-if __name__ == "__main__":  # python -m attn_course.experiments.long_context
-    print(make_sink_weights())
