@@ -32,8 +32,8 @@ def ring_work(n: int, world_size: int, *, causal: bool, balanced: bool,
               block_size: int = 512) -> Tensor:
     """``(P, P)`` int64: query–key scores rank ``r`` computes at step ``s`` (entry ``[s, r]``).
 
-    Counted from :func:`ring_tile_plan`, the tiles the ring actually computes (a tile on the
-    causal diagonal counts in full: its masked half is computed and thrown away).
+    Counted from :func:`~attn_course.layers.ring.ring_tile_plan`, the tiles the ring computes
+    (a tile on the causal diagonal counts in full: its masked half is computed, then dropped).
     """
     layout = ring_layout(n, world_size, balanced=balanced)
     sched = ring_schedule(world_size)
@@ -61,10 +61,10 @@ def ring_bytes(lengths: list[int], *, batch: int, d_k: int, d_v: int,
 
 def ring_memory_bytes(n_r: int, n_in: int, *, batch: int, d_k: int, d_v: int,
                       block_size: int, itemsize: int = 4) -> int:
-    """What one process allocates during :func:`ring_attention_shard`, beyond its inputs.
+    """What one process allocates in :func:`~attn_course.layers.ring.ring_attention_shard`.
 
-    Its own keys and values packed for sending, the incoming block, the running output,
-    maximum and sum, the returned output, and one tile: the scaled queries and a
+    Beyond its inputs: its keys and values packed for sending, the incoming block, the
+    running output, maximum and sum, the returned output, and one tile: the scaled queries and a
     ``block_size × block_size`` score tile, the tile minus the running maximum, and its
     exponentials.
     """

@@ -52,8 +52,9 @@ def ring_attention(
 
     Raises:
         ValueError: non-tensor input, mismatched shapes, or ``world_size`` not in ``[1, N]``.
-        Any exception a worker raises, with a note naming the worker and its traceback;
-        ``TimeoutError`` after ``timeout`` seconds.
+        TimeoutError: the workers ran longer than ``timeout`` seconds.
+        Exception: any exception a worker raises, with a note naming the worker and its
+            traceback.
     """
     _check_tensors(q, k, v)
     n = q.shape[-2]

@@ -19,7 +19,7 @@ unsafe from a process with threads, such as a Jupyter kernel; ``spawn`` is safe 
 but starts a fresh interpreter that imports torch in every worker (seconds each);
 ``forkserver`` (the default on Linux and macOS) starts one clean server process that imports
 torch once, then forks each worker from it: safe from Jupyter and fast after the first call.
-The server lives until the parent exits, like :mod:`multiprocessing`'s resource tracker — it
+The server lives until the parent exits, like ``multiprocessing``'s resource tracker — it
 is not a worker. With ``spawn`` or ``forkserver`` the function must be importable from a
 module (a function defined in a notebook cell cannot be sent), and a script that calls this
 needs an ``if __name__ == "__main__":`` guard.
@@ -168,9 +168,10 @@ def run_processes(
 
     Raises:
         ValueError: no ranks, a bad ``start_method``, ``timeout`` or ``threads``.
-        The first exception a worker raises (with a note naming the worker and its
-        traceback); :class:`WorkerError` for a worker that died without reporting;
-        ``TimeoutError`` after ``timeout`` seconds.
+        WorkerError: a worker died without reporting.
+        TimeoutError: the workers ran longer than ``timeout`` seconds.
+        Exception: the first exception a worker raises, with a note naming the worker and
+            its traceback.
     """
     import torch.distributed as dist
 
