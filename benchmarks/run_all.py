@@ -9,6 +9,8 @@ The scripts (each also runnable alone, ``--help`` for options):
   peak memory (with all cores, and with one thread);
 - ``decoding_bench.py``: generation with and without the KV cache, cache memory of MHA
   vs MQA (chapter 15);
+- ``ring_bench.py``: ring attention across 1–8 local processes: bytes sent, peak memory
+  and per-step time per process, causal load balance, overlap of compute and transfer;
 - ``notebook_times.py``: the execution time of every notebook;
 - ``views_redraw.py`` (when present): the browser redraw time of the views;
 - ``pages_bench.py``: the published pages (weight, blocking scripts, widget state, first
@@ -64,6 +66,7 @@ def main(skip_notebooks: bool, assemble_only: bool = False) -> int:
         if (os.cpu_count() or 1) > 1:
             ok &= step("flash_bench.py", "--threads", "1")
         ok &= step("decoding_bench.py")
+        ok &= step("ring_bench.py")
         if not skip_notebooks:
             ok &= step("notebook_times.py")
         if (HERE / "views_redraw.py").exists():
@@ -73,7 +76,7 @@ def main(skip_notebooks: bool, assemble_only: bool = False) -> int:
         else:
             print("\n=== pages_bench.py skipped: no book in _build/html (`make book`)", flush=True)
     order = ["attention", "core", "core_threads1", f"flash_threads{os.cpu_count() or 1}",
-             "flash_threads1", "decoding", "notebooks", "views_redraw", "pages"]
+             "flash_threads1", "decoding", "ring", "notebooks", "views_redraw", "pages"]
     parts = [f"# Benchmarks\n\nAssembled on {machine_line(start)}. Each section says "
              "when it ran and the load average then: other work on the machine inflates "
              "absolute times, and hurts multi-threaded runs of many small operations most.\n"

@@ -17,14 +17,15 @@ SUBPACKAGES = {"core", "layers", "models", "data", "experiments", "tools", "plot
                "exercises"}
 
 # What each part of the package may import from the package (besides itself). ``_backend``
-# (array helpers) and ``tools`` (seeds, progress bars, the loop, timers) sit at the bottom;
-# core is the math; layers are built from core; models from layers; data are the tasks;
+# (array helpers) and ``tools`` (seeds, progress bars, the loop, timers, the process
+# launcher) sit at the bottom; core is the math; layers are built from core (ring attention
+# on one machine also uses the launcher of tools); models from layers; data are the tasks;
 # experiments may use all of those; plots, views and exercises sit on top.
 ALLOWED = {
     "_backend": set(),
     "tools": {"_backend"},
     "core": {"_backend"},
-    "layers": {"_backend", "core"},
+    "layers": {"_backend", "core", "tools"},  # tools: ring_local starts processes
     "models": {"_backend", "core", "layers"},
     "data": {"_backend", "core", "tools"},
     "experiments": {"_backend", "core", "layers", "models", "data", "tools"},

@@ -22,7 +22,8 @@ Reading order — the package is shelved like the book, and imports only point d
    ``softmax(QKᵀ/√d_k)V``, positions, retrieval.
 2. :mod:`attn_course.layers` — ``torch.nn`` blocks built from it: the one
    ``MultiHeadAttention`` (position methods plug in as a hook), additive attention, the
-   Transformer blocks, attention on feature maps, efficient and tiled attention.
+   Transformer blocks, attention on feature maps, efficient and tiled attention, ring
+   attention across processes.
 3. :mod:`attn_course.models` — the networks the chapters train.
 4. :mod:`attn_course.data` — the seeded tasks and data sets they train on.
 5. :mod:`attn_course.experiments` — sweeps, measurements and result tables, one module
@@ -54,6 +55,8 @@ from .layers.efficient import linear_attention, local_attention
 from .layers.flash import flash_attention
 from .layers.multihead import MultiHeadAttention
 from .layers.positions import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
+from .layers.ring import ring_attention_shard
+from .layers.ring_local import ring_attention
 from .layers.transformer import FeedForward, TransformerEncoder, TransformerEncoderLayer
 from .models.gpt import GPT
 from .tools.seed import set_seed
@@ -88,6 +91,8 @@ __all__ = [
     "online_softmax",
     "online_softmax_update",
     "padding_mask",
+    "ring_attention",
+    "ring_attention_shard",
     "rope_rotate",
     "scaled_dot_product_attention",
     "scaled_dot_score",

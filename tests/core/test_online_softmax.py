@@ -13,6 +13,7 @@ from hypothesis.extra.numpy import arrays
 
 import attn_course as ac
 from attn_course.core.online_softmax import (
+    online_attention_update,
     online_logsumexp,
     online_softmax,
     online_softmax_init,
@@ -93,3 +94,44 @@ def test_bad_input():
         online_softmax_update(np.zeros((2, 1)), np.zeros((2, 1)), np.zeros((3, 4)))
     with pytest.raises(ValueError, match="mask"):
         online_softmax(np.zeros((2, 3)), 2, mask=np.ones((4,), dtype=bool))
+
+
+def _stream_attention(q, k, v, block, mask=None):
+    """Fold key blocks one by one with ``online_attention_update``; return ``acc / l``."""
+    xp = np if isinstance(q, np.ndarray) else torch
+    m, l = online_softmax_init(q[..., :1])
+    acc = xp.zeros(q.shape[:-1] + (v.shape[-1],), dtype=q.dtype)
+    for j0 in range(0, k.shape[-2], block):
+        s = q @ xp.swapaxes(k[..., j0:j0 + block, :], -1, -2) / math.sqrt(q.shape[-1])
+        if mask is not None:
+            s = xp.where(mask[..., j0:j0 + block], s, -math.inf)
+        m, l, acc = online_attention_update(m, l, acc, s, v[..., j0:j0 + block, :])
+    return acc / xp.where(l > 0, l, 1.0)
+
+
+@given(st.integers(1, 9), st.integers(1, 12), st.integers(1, 12), st.booleans())
+def test_attention_update_streams_to_exact_attention(block, n_q, n_k, use_numpy):
+    g = torch.Generator().manual_seed(n_q * 100 + n_k)
+    q, k, v = (torch.randn(2, n, 3, generator=g, dtype=torch.float64) for n in (n_q, n_k, n_k))
+    mask = ac.causal_mask(n_q, n_k, like=q)
+    want = ac.scaled_dot_product_attention(q, k, v, mask=mask)[0]
+    if use_numpy:
+        q, k, v, mask = q.numpy(), k.numpy(), v.numpy(), mask.numpy()
+    got = _stream_attention(q, k, v, block, mask)
+    assert type(got) is type(q)
+    np.testing.assert_allclose(np.asarray(got), want.numpy(), atol=1e-12)
+
+
+def test_attention_update_after_a_fully_masked_block_and_huge_scores():
+    q = torch.tensor([[1.0, 0.0]])
+    k = torch.tensor([[900.0, 0.0], [1000.0, 0.0], [0.0, 1.0]])
+    v = torch.tensor([[1.0], [2.0], [3.0]])
+    mask = torch.tensor([[False, True, True]])
+    want = torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    torch.testing.assert_close(_stream_attention(q, k, v, 1, mask), want)
+
+
+def test_attention_update_names_the_shapes():
+    m, l = online_softmax_init(torch.zeros(4, 1))
+    with pytest.raises(ValueError, match=r"acc .* scores .* v"):
+        online_attention_update(m, l, torch.zeros(4, 3), torch.zeros(4, 5), torch.zeros(6, 3))

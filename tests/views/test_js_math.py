@@ -305,6 +305,51 @@ def check_packed(js: Any) -> None:
     assert js("[M.isPacked([1, 2]), M.isPacked(null), M.unpack([1, 2])]") == [False, False, [1, 2]]
 
 
+def check_ring(js: Any) -> None:
+    import torch
+
+    from attn_course.core.online_softmax import online_attention_update
+    from attn_course.experiments.ring import ring_row_trace
+    from attn_course.layers.ring import ring_layout, ring_schedule
+
+    for P in range(1, 9):
+        assert js("M.ringSchedule(P)", P=P) == ring_schedule(P).tolist()
+        for n in (P, P + 1, 13, 16, 37):
+            for balanced in (False, True):
+                if balanced and 2 * P > n:
+                    continue
+                assert js("M.ringLayout(n, P, b)", n=n, P=P, b=balanced) == \
+                    [pos.tolist() for pos in ring_layout(n, P, balanced=balanced)]
+    rng = np.random.default_rng(0)
+    m0, l0 = rng.normal(size=(3, 1)), rng.random((3, 1)) + 0.5
+    acc0, s, v = rng.normal(size=(3, 4)), rng.normal(size=(3, 5)), rng.normal(size=(5, 4))
+    s[1, 2:] = -np.inf
+    s[2, :] = -np.inf
+    for i in range(3):
+        m, l, acc = online_attention_update(*(torch.tensor(x[i:i + 1]) for x in (m0, l0, acc0)),
+                                            torch.tensor(s[i:i + 1]), torch.tensor(v))
+        got = js("M.onlineAttentionStep(m, l, a, s.map((x) => x === null ? -Infinity : x), V)",
+                 m=float(m0[i, 0]), l=float(l0[i, 0]), a=acc0[i],
+                 s=[float(x) if np.isfinite(x) else None for x in s[i]], V=v)
+        close(got["m"], float(m))
+        close(got["l"], float(l))
+        close(got["acc"], acc[0].tolist())
+    for seed, (n, P, causal, balanced) in enumerate(
+            [(16, 4, True, True), (16, 4, False, False), (13, 3, True, False), (9, 1, True, True),
+             (20, 8, False, False), (37, 5, True, True)]):
+        r = np.random.default_rng(seed)
+        q, k, v = r.normal(size=(n, 4)), r.normal(size=(n, 4)), r.normal(size=(n, 3))
+        for query in (0, n // 2, n - 1):
+            got = js("M.ringRowTrace(q, k, v, P, i, c, b)", q=q, k=k, v=v, P=P, i=query,
+                     c=causal, b=balanced)
+            want = ring_row_trace(torch.tensor(q), torch.tensor(k), torch.tensor(v),
+                                  world_size=P, query=query, causal=causal, balanced=balanced)
+            for key in ("rank", "sources", "seen"):
+                assert got[key] == want[key], key
+            for key in ("m", "l", "out", "error", "exact"):
+                close(got[key], want[key])
+
+
 # Every export of the math module → the check that covers it.
 CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["argmax", "argmin", "combine", "dot", "matmul", "max", "meanStd", "min",
@@ -322,6 +367,8 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["glimpseSelection", "inkRecovered"], check_glimpse),
     "softPixelAttention": check_soft_pixel,
     **dict.fromkeys(["isPacked", "unpack"], check_packed),
+    **dict.fromkeys(["onlineAttentionStep", "ringLayout", "ringRowTrace", "ringSchedule"],
+                    check_ring),
 }
 
 

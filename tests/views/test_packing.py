@@ -32,6 +32,7 @@ from attn_course.views.complexity import ComplexityView
 from attn_course.views.glimpse import GlimpseView
 from attn_course.views.packing import PackedArray, is_packed, pack, quantize, unpack
 from attn_course.views.positions import PositionsView
+from attn_course.views.ring import RingView
 from attn_course.views.tiling import TilingView
 
 VIEW_BUDGET = 100_000  # bytes of widget state per chapter view (the page's budget is 150 kB)
@@ -162,6 +163,10 @@ def _map_view(shape: tuple[int, ...], *, images: tuple[int, int] | None = None,
                                 example_labels=[f"example {e}" for e in range(E)], **kw)
 
 
+def _ring_view() -> RingView:
+    return RingView.demo()
+
+
 CHAPTERS: dict[str, Callable[[], list]] = {
     "01_intuition": _ch01,
     "02_retrieval": lambda: [RetrievalPlayground(*make_key_value_store(8, seed=0))],
@@ -179,6 +184,7 @@ CHAPTERS: dict[str, Callable[[], list]] = {
                        _map_view((6, 1, 1, 17, 17), images=(8, 8), grid=(4, 4), offset=1)],
     "13_efficient": lambda: [TilingView(n=2048, block=256, causal=True)],
     "14_positions": lambda: [PositionsView("rope", d_model=64, offset=8)],
+    "17_long_context": lambda: [_ring_view()],
 }
 
 

@@ -1,4 +1,4 @@
-"""The online (streaming) softmax (chapter 5; reused by flash attention in chapter 13).
+"""The online (streaming) softmax (chapter 5; reused by tiled and ring attention, chapters 13, 17).
 
 A softmax needs the maximum of its row (for stability) and the sum of the
 exponentials (to normalise). Both can be computed *while streaming over the
@@ -10,9 +10,10 @@ block raises the maximum from ``m`` to ``m_new``, the old sum is rescaled by
     m_new = max(m, max(block))
     l_new = l · exp(m − m_new) + Σ_block exp(x_j − m_new)
 
-:func:`online_softmax_update` is that one step. Flash attention (chapter 13)
-applies the same ``rescale`` to its running output ``o`` before adding the
-block's ``exp(s − m_new) @ v``.
+:func:`online_softmax_update` is that one step. Attention over a stream of key
+blocks applies the same ``rescale`` to its running output ``o`` before adding the
+block's ``exp(s − m_new) @ v``: :func:`online_attention_update`, the step of ring
+attention (chapter 17); flash attention (chapter 13) writes it out in place.
 
 All functions accept NumPy arrays or torch tensors and return the same kind.
 Masked entries (``mask`` False) count as ``−∞``; a row with nothing kept gives
@@ -39,6 +40,7 @@ from .._backend import (
 from .masks import mask_scores
 
 __all__ = [
+    "online_attention_update",
     "online_logsumexp",
     "online_softmax",
     "online_softmax_init",
@@ -88,6 +90,42 @@ def online_softmax_update(
         accumulator in flash attention) onto the new one. Each has the shape of ``m``.
         While every entry seen is ``−∞``, ``m_new`` stays ``−∞`` and ``l_new`` stays 0.
     """
+    m_new, l_new, rescale, _ = _fold(m, l, block_logits, axis)
+    return m_new, l_new, rescale
+
+
+def online_attention_update(
+    m: Array, l: Array, acc: Array, scores: Array, v: Array
+) -> tuple[Array, Array, Array]:
+    """One step of attention over a stream of key blocks: fold a tile of scores and its values in.
+
+    The inner loop of tiled attention (chapter 13) and of ring attention (chapter 17):
+    the same step as :func:`online_softmax_update`, plus the running, unnormalised output
+    ``acc = Σ_j exp(s_j − m) v_j``, rescaled by the same factor when the maximum grows.
+    After the last block, ``acc / l`` is the attention output (where ``l > 0``).
+
+    Args:
+        m: running maximum ``(..., n_q, 1)``; ``−∞`` at start (:func:`online_softmax_init`).
+        l: running sum of exponentials ``(..., n_q, 1)``; 0 at start.
+        acc: running output ``(..., n_q, d_v)``; 0 at start.
+        scores: the block's scaled scores ``(..., n_q, b)``; masked entries ``−∞``.
+        v: the block's values ``(..., b, d_v)``.
+
+    Returns:
+        ``(m_new, l_new, acc_new)`` with the shapes of ``m``, ``l`` and ``acc``.
+    """
+    xp = array_namespace(acc, scores, v)
+    sa, ss, sv = shape_of(acc), shape_of(scores), shape_of(v)
+    if len(sa) < 2 or len(sv) < 2 or sa[-2] != ss[-2] or sv[-2] != ss[-1] or sa[-1] != sv[-1]:
+        raise ValueError(f"acc (..., n_q, d_v), scores (..., n_q, b) and v (..., b, d_v) do not "
+                         f"fit: acc {sa}, scores {ss}, v {sv}")
+    m_new, l_new, rescale, p = _fold(m, l, scores, -1)
+    return m_new, l_new, acc * rescale + xp.matmul(p, v)
+
+
+def _fold(m: Array, l: Array, block_logits: Array, axis: int) -> tuple[Array, Array, Array, Array]:
+    """The streaming step shared by both updates: ``(m_new, l_new, rescale, p)`` with
+    ``p = exp(block − m_new)`` (0 where the block is ``−∞``)."""
     xp = array_namespace(m, l, block_logits)
     ms, ls = shape_of(m), shape_of(l)
     expected = list(shape_of(block_logits))
@@ -104,8 +142,9 @@ def online_softmax_update(
         # A +∞ or NaN stays, so that its row becomes NaN as in the softmax.
         ref = xp.where(m_new == -math.inf, xp.zeros_like(m_new), m_new)
         rescale = xp.exp(m - ref)  # exp(−∞) = 0 on the first block
-        l_new = l * rescale + xp.sum(xp.exp(block_logits - ref), axis=axis, keepdims=True)
-    return m_new, l_new, rescale
+        p = xp.exp(block_logits - ref)
+        l_new = l * rescale + xp.sum(p, axis=axis, keepdims=True)
+    return m_new, l_new, rescale, p
 
 
 def _masked_logits(x: Array, mask: Array | None) -> Array:

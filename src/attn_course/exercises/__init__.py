@@ -27,6 +27,13 @@ from .ch13 import check_causal_linear_attention, check_causal_tiles, check_flash
 from .ch14 import check_alibi_bias, check_rope, check_sinusoidal_profile
 from .ch15 import check_cache_bytes, check_kv_head, check_top_k
 from .ch16 import check_copying_score, check_prefix_score
+from .ch17 import (
+    check_held_positions,
+    check_merge_partials,
+    check_ring_bytes,
+    check_ring_schedule,
+    check_sink_softmax,
+)
 
 __all__ = [
     "CheckResult",
@@ -91,4 +98,10 @@ __all__ = [
     # chapter 16
     "check_copying_score",
     "check_prefix_score",
+    # chapter 17
+    "check_held_positions",
+    "check_merge_partials",
+    "check_ring_bytes",
+    "check_ring_schedule",
+    "check_sink_softmax",
 ]

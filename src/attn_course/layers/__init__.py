@@ -6,5 +6,7 @@ hooks of chapter 14), :mod:`~attn_course.layers.additive` (attention with a name
 chapter 8), :mod:`~attn_course.layers.transformer` and :mod:`~attn_course.layers.decoder`
 (the Transformer blocks, chapter 10), :mod:`~attn_course.layers.vision` (attention on
 feature maps, chapter 11), :mod:`~attn_course.layers.efficient` and
-:mod:`~attn_course.layers.flash` (cheaper and tiled attention, chapter 13).
+:mod:`~attn_course.layers.flash` (cheaper and tiled attention, chapter 13),
+:mod:`~attn_course.layers.ring` and :mod:`~attn_course.layers.ring_local` (attention split
+across processes, chapter 17; the local launcher comes from :mod:`attn_course.tools`).
 """

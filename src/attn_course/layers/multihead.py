@@ -16,6 +16,11 @@ key/value projection among ``num_heads / num_kv_heads`` consecutive query heads
 cache by that factor. ``cache=`` (a :class:`attn_course.layers.kv_cache.LayerKVCache`)
 appends this call's keys and values to those of the positions before it and attends to
 all of them.
+
+Chapter 17 adds ``sink_logit=True``: each head gets a learnable logit ``b_h``, an extra
+entry of its softmax whose value vector is zero ("softmax plus one", Miller 2023; Xiao et
+al. 2023's learnable sink). A head can then put weight on *nothing*; the weights on the
+real keys sum to ``1 − sink weight``.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ class MultiHeadAttention(nn.Module):
             ``num_heads``, plain multi-head attention; ``1`` = multi-query attention. Query
             head ``h`` uses key/value head ``h // (num_heads / num_kv_heads)``.
         bias: whether the four projections have biases.
+        sink_logit: give each head a learnable sink logit (initialised to 0): a key that
+            every query sees, scores ``b_h`` and carries a zero value.
         positions: a position hook (:class:`attn_course.layers.positions.PositionMethod`)
             whose ``rotate`` is applied to the queries and keys of every head and whose
             ``score_bias`` is added to the scaled scores; ``None`` = no positions here.
@@ -56,7 +63,7 @@ class MultiHeadAttention(nn.Module):
 
     def __init__(
         self, embed_dim: int, num_heads: int, *, num_kv_heads: int | None = None,
-        bias: bool = True, positions: PositionMethod | None = None,
+        bias: bool = True, positions: PositionMethod | None = None, sink_logit: bool = False,
     ) -> None:
         super().__init__()
         if num_heads <= 0 or embed_dim <= 0 or embed_dim % num_heads != 0:
@@ -77,6 +84,7 @@ class MultiHeadAttention(nn.Module):
         self.W_v = nn.Linear(embed_dim, num_kv_heads * self.d_k, bias=bias)
         self.W_o = nn.Linear(embed_dim, embed_dim, bias=bias)
         self.positions = positions
+        self.sink = nn.Parameter(torch.zeros(num_heads)) if sink_logit else None  # (H,)
 
     def split_heads(self, x: Tensor) -> Tensor:
         """``(B, N, h · d_k) → (B, h, N, d_k)``: ``h = n_heads`` for queries, ``n_kv_heads``
@@ -171,6 +179,8 @@ class MultiHeadAttention(nn.Module):
         if is_causal and not (cache is not None and n_q == 1):
             c = causal_mask(n_q, n_k, offset=n_k - n_q if cache is not None else 0, like=q)
             mask = c if mask is None else (mask & c)
+        if self.sink is not None:
+            k, v, mask, bias = self._with_sink(k, v, mask, bias, n_q)  # one more key, first
         gqa = self.num_kv_heads != self.num_heads
         if need_weights:
             out, weights = scaled_dot_product_attention(q, k, v, mask=mask, bias=bias,
@@ -189,9 +199,27 @@ class MultiHeadAttention(nn.Module):
                 any_key = torch.broadcast_to(mask, q.shape[:-1] + (k.shape[-2],)).any(-1)
                 out = torch.where(any_key[..., None], out, torch.zeros_like(out))
             weights = None
+        if self.sink is not None and weights is not None:
+            weights = weights[..., 1:]  # (B, H, n_q, n_k): the real keys; 1 − their sum = sink
         if head_mask is not None:
             out = out * self._head_mask(head_mask, out)  # (B, H, n_q, d_k)
         return self.W_o(self.merge_heads(out)), weights  # (B, n_q, d_model)
+
+    def _with_sink(self, k: Tensor, v: Tensor, mask: Tensor | None, bias: Tensor | None,
+                   n_q: int) -> tuple[Tensor, Tensor, Tensor | None, Tensor]:
+        """Prepend the sink: a zero key and value (score 0 + bias ``b_h``) every query sees."""
+        zero = k.new_zeros(k.shape[:-2] + (1, k.shape[-1]))  # (B, H_kv, 1, d_k)
+        k, v = torch.cat([zero, k], -2), torch.cat([zero, v], -2)  # (B, H_kv, 1 + n_k, d_k)
+        n_k = k.shape[-2] - 1
+        sink = self.sink.to(k.dtype).view(-1, 1, 1).expand(-1, n_q, 1)  # (H, n_q, 1)
+        rest = k.new_zeros(1, 1, n_k) if bias is None else bias
+        rest = torch.broadcast_to(rest, torch.broadcast_shapes(rest.shape, (1, n_q, n_k)))
+        lead = torch.broadcast_shapes(rest.shape[:-2], sink.shape[:-2])
+        bias = torch.cat([sink.expand(*lead, n_q, 1), rest.expand(*lead, n_q, n_k)], -1)
+        if mask is not None:  # the sink is never masked
+            mask = torch.broadcast_to(mask, mask.shape[:-2] + (n_q, n_k))
+            mask = torch.cat([torch.ones_like(mask[..., :1]), mask], -1)  # (..., n_q, 1 + n_k)
+        return k, v, mask, bias  # bias (…, H, n_q, 1 + n_k)
 
     def _head_mask(self, head_mask: Tensor, out: Tensor) -> Tensor:
         """``(H,)`` or ``(B, H)`` → ``(B or 1, H, 1, 1)`` in ``out``'s dtype."""

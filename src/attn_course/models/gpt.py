@@ -40,16 +40,17 @@ class GPTBlock(nn.Module):
         d_ff: the feed-forward width; ``0`` leaves the feed-forward sublayer out (an
             *attention-only* block, chapter 16).
         positions: the position hook shared by all blocks (RoPE).
+        sink_logit: a learnable sink logit per head (chapter 17).
 
     Shapes: ``x (B, N, d_model) → (B, N, d_model)``; weights ``(B, n_heads, N, n_k)``.
     """
 
     def __init__(self, d_model: int, n_heads: int, *, n_kv_heads: int | None, d_ff: int,
-                 positions: nn.Module | None) -> None:
+                 positions: nn.Module | None, sink_logit: bool = False) -> None:
         super().__init__()
         self.norm1 = nn.LayerNorm(d_model)
         self.attn = MultiHeadAttention(d_model, n_heads, num_kv_heads=n_kv_heads,
-                                       positions=positions)
+                                       positions=positions, sink_logit=sink_logit)
         self.norm2 = nn.LayerNorm(d_model) if d_ff else None
         self.ff = FeedForward(d_model, d_ff, activation="gelu") if d_ff else None
 
@@ -79,13 +80,14 @@ class GPT(nn.Module):
         tie_embeddings: the unembedding is the transposed token embedding (weight tying, the
             default); ``False`` gives the model its own unembedding ``W_U (vocab_size,
             d_model)``.
+        sink_logit: give every head a learnable sink logit, "softmax plus one" (chapter 17).
 
     Shapes: ``idx (B, N)`` int64 ids in ``[0, vocab_size)`` → ``logits (B, N, vocab_size)``.
     """
 
     def __init__(self, vocab_size: int, *, d_model: int, n_heads: int, n_layers: int,
                  max_len: int, n_kv_heads: int | None = None, d_ff: int | None = None,
-                 tie_embeddings: bool = True) -> None:
+                 tie_embeddings: bool = True, sink_logit: bool = False) -> None:
         super().__init__()
         for name, val in (("vocab_size", vocab_size), ("d_model", d_model),
                           ("n_heads", n_heads), ("n_layers", n_layers), ("max_len", max_len)):
@@ -108,7 +110,8 @@ class GPT(nn.Module):
         self.embed = nn.Embedding(vocab_size, d_model)
         self.rope = RoPE()
         self.blocks = nn.ModuleList(
-            GPTBlock(d_model, n_heads, n_kv_heads=n_kv_heads, d_ff=d_ff, positions=self.rope)
+            GPTBlock(d_model, n_heads, n_kv_heads=n_kv_heads, d_ff=d_ff, positions=self.rope,
+                     sink_logit=sink_logit)
             for _ in range(n_layers))
         self.norm = nn.LayerNorm(d_model)
         self.unembed = None if tie_embeddings else nn.Linear(d_model, vocab_size, bias=False)

@@ -4,11 +4,13 @@ Nothing here is about attention; every layer above may use it. One of each:
 :func:`~attn_course.tools.seed.set_seed`, :func:`~attn_course.tools.progress.progress`
 (every progress bar), :func:`~attn_course.tools.threads.torch_threads` (every thread
 switch), :func:`~attn_course.tools.training.train` (every training loop),
+:func:`~attn_course.tools.processes.run_processes` (every group of local processes),
 :func:`~attn_course.tools.measure.time_call` (every timer, with peak memory and FLOPs
 beside it) and :func:`~attn_course.tools.tables.markdown_table` (every result table).
 """
 
-from .measure import count_flops, peak_memory, time_call, time_calls
+from .measure import count_flops, peak_memory, resident_memory, time_call, time_calls
+from .processes import WorkerError, run_processes
 from .progress import progress
 from .seed import set_seed
 from .tables import markdown_table
@@ -25,6 +27,7 @@ from .training import (
 
 __all__ = [
     "IGNORE_INDEX",
+    "WorkerError",
     "accuracy",
     "count_flops",
     "count_parameters",
@@ -33,6 +36,8 @@ __all__ = [
     "minibatches",
     "peak_memory",
     "progress",
+    "resident_memory",
+    "run_processes",
     "set_seed",
     "time_call",
     "time_calls",

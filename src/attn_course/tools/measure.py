@@ -31,7 +31,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .threads import torch_threads
 
-__all__ = ["count_flops", "peak_memory", "time_call", "time_calls"]
+__all__ = ["count_flops", "peak_memory", "resident_memory", "time_call", "time_calls"]
 
 _STATS: dict[str, Callable[[list[float]], float]] = {"median": statistics.median, "min": min}
 
@@ -119,6 +119,17 @@ def _vm(field: str) -> int:
             if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     raise RuntimeError(f"{field} not found in /proc/self/status")
+
+
+def resident_memory() -> float:
+    """The resident memory of this process now (bytes, ``VmRSS``): to follow memory that
+    grows during a long loop. Linux only; NaN elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return math.nan
+    try:
+        return float(_vm("VmRSS"))
+    except OSError:
+        return math.nan
 
 
 def peak_memory(fn: Callable[[], Any], *, warmup: int = 1) -> float:

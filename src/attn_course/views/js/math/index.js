@@ -18,3 +18,4 @@ export { crossoverN, layerFlops, maxPathLength, sequentialOps, tileGrid, tilingC
 export { alibiSlopes, offsetProfile } from "./positions.js";
 export { glimpseSelection, inkRecovered, softPixelAttention } from "./glimpse.js";
 export { isPacked, unpack } from "./packed.js";
+export { onlineAttentionStep, ringLayout, ringRowTrace, ringSchedule } from "./ring.js";
