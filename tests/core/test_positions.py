@@ -109,3 +109,17 @@ def test_alibi_slopes_and_bias():
     assert b[0, 3, 0] == -3 * s[0] and b[0, 0, 3] == -3 * s[0]
     with pytest.raises(ValueError, match="n_heads"):
         alibi_slopes(0)
+
+
+def test_sinusoidal_encoding_2d_is_rows_then_columns():
+    from attn_course.core.positions import sinusoidal_encoding, sinusoidal_encoding_2d
+
+    t = sinusoidal_encoding_2d(3, 5, 8)
+    assert t.shape == (15, 8)
+    rows = torch.as_tensor(sinusoidal_encoding(3, 4), dtype=torch.float32)
+    cols = torch.as_tensor(sinusoidal_encoding(5, 4), dtype=torch.float32)
+    for p in range(15):
+        r, c = divmod(p, 5)
+        torch.testing.assert_close(t[p], torch.cat([rows[r], cols[c]]))
+    with pytest.raises(ValueError, match="even"):
+        sinusoidal_encoding_2d(2, 2, 7)
