@@ -6,8 +6,8 @@ The recipes (:data:`CANVAS_RECIPE`, :data:`MARKS_RECIPE`) fix everything a run d
 and seed, loaded from the weights stored with the package (trained by this module with
 the course's loop, :func:`attn_course.tools.training.train`); :func:`canvas_run` and
 :func:`marks_run` train one of them again.
-``python -m attn_course.experiments.vision_blocks ch11_canvas ch11_marks`` retrains them
-and rewrites the stored files (:mod:`attn_course.data.checkpoints`).
+``python scripts/make_vision_weights.py ch11_marks`` (or ``ch11_canvas``) retrains them and
+rewrites the stored files (:mod:`attn_course.data.checkpoints`).
 """
 
 from __future__ import annotations
@@ -69,13 +69,11 @@ MARKS_RECIPE: dict[str, Any] = {
              "gaussian": ["nonlocal", "gaussian", 800],
              "embedded_gaussian": ["nonlocal", "embedded_gaussian", 800],
              "dot_product": ["nonlocal", "dot_product", 800],
-             "concatenation": ["nonlocal", "concatenation", 800],
-             "dot_product_long": ["nonlocal", "dot_product", 3200],
-             "concatenation_long": ["nonlocal", "concatenation", 3200]},
+             "concatenation": ["nonlocal", "concatenation", 800]},
     "seeds": [0, 1, 2],
 }
 """The opposite-marks experiment: a fixed training set; no block, and the four non-local
-forms at 800 steps (the two that normalise by ``N`` also at 3200): run → (block, form, steps)."""
+forms, 800 steps each: run → (block, form, steps)."""
 
 def _cross_entropy(model: nn.Module, batch: tuple[Tensor, Tensor]) -> Tensor:
     x, y = batch
@@ -205,7 +203,8 @@ def marks_run(key: str, *, progress: bool = True, data: Marks | None = None,
 
 def regenerate(name: str, *, progress: bool = True) -> None:
     """Train every run of ``"ch11_canvas"`` or ``"ch11_marks"`` and store the weights in
-    :mod:`attn_course.data.checkpoints` (hours on one core for the canvas)."""
+    :mod:`attn_course.data.checkpoints` (minutes on one core for the marks, about an hour for
+    the canvas)."""
     if name == "ch11_canvas":
         recipe, keys, data, fit = CANVAS_RECIPE, _canvas_names(), canvas_train_set(), canvas_run
     elif name == "ch11_marks":
@@ -224,8 +223,8 @@ def _load(name: str, recipe: dict[str, Any], build: Callable[[str], nn.Module]
     blob = load_checkpoint(name)
     if blob["recipe"] != recipe:
         raise ValueError(f"the stored weights {name} were trained with another recipe than "
-                         f"the code's; make them again with: python -m "
-                         f"attn_course.experiments.vision_blocks {name}")
+                         f"the code's; make them again with: python "
+                         f"scripts/make_vision_weights.py {name}")
     out = {}
     for key, run in blob["runs"].items():
         model = build(key)

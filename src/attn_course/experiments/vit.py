@@ -35,6 +35,8 @@ __all__ = [
     "position_similarity",
     "size_sweep",
     "regenerate",
+    "regenerate_sweep",
+    "sweep_models",
     "train_digit_model",
     "vit_models",
     "vit_run",
@@ -223,6 +225,52 @@ def size_sweep(data: Digits | None = None, *, kinds: tuple[str, ...] = ("cnn", "
     return rows
 
 
+
+def _sweep_key(kind: str, n: int, seed: int) -> str:
+    return f"{kind}-n{n}-s{seed}"
+
+
+def regenerate_sweep(*, progress: bool = True) -> None:
+    """Train every run of :data:`SWEEP` and store the weights as ``"ch12_sweep"`` in
+    :mod:`attn_course.data.checkpoints` (run keys ``"<kind>-n<size>-s<seed>"``)."""
+    d = load_digits(seed=0)
+    runs = {}
+    for n in SWEEP["sizes"]:
+        for seed in SWEEP["seeds"]:
+            x, y = subset(d.x_train, d.y_train, n, seed)
+            for kind in ("cnn", "vit"):
+                set_seed(seed)
+                model = build_model(kind, SWEEP["patch_size"])
+                losses = train_digit_model(model, x, y, steps=SWEEP["steps"][n],
+                                           lr=SWEEP["lr"][kind], seed=seed,
+                                           batch_size=SWEEP["batch_size"], progress=progress,
+                                           desc=f"{kind}, {n} images, seed {seed}")
+                runs[_sweep_key(kind, n, seed)] = {"state": model.state_dict(),
+                                                   "history": {"loss": losses}}
+    save_checkpoint("ch12_sweep", _sweep_recipe(), runs)
+
+
+def _sweep_recipe() -> dict[str, Any]:
+    return {**SWEEP, "steps": {str(k): v for k, v in SWEEP["steps"].items()}}
+
+
+def sweep_models() -> dict[tuple[str, int, int], tuple[nn.Module, list[float]]]:
+    """The stored runs of :data:`SWEEP`: ``(kind, n, seed)`` → ``(model in eval mode,
+    training losses)``; the training subset is ``subset(x_train, y_train, n, seed)``."""
+    blob = load_checkpoint("ch12_sweep")
+    if blob["recipe"] != _sweep_recipe():
+        raise ValueError("the stored weights ch12_sweep were trained with another recipe than "
+                         "the code's; make them again with: python scripts/make_vision_weights.py "
+                         "ch12_sweep")
+    out = {}
+    for key, run in blob["runs"].items():
+        kind, n, seed = key.split("-")
+        model = build_model(kind, SWEEP["patch_size"])
+        model.load_state_dict(run["state"])
+        out[(kind, int(n[1:]), int(seed[1:]))] = (model.eval(), run["history"]["loss"])
+    return out
+
+
 VIT_RECIPE: dict[str, Any] = {
     "model": {"patch_size": 2, "d_model": 32, "n_heads": 4, "n_layers": 2, "d_ff": 64,
               "activation": "gelu"},
@@ -282,7 +330,8 @@ def vit_models() -> dict[str, tuple[VisionTransformer, dict[str, Any]]]:
     blob = load_checkpoint("ch12_vit2")
     if blob["recipe"] != VIT_RECIPE:
         raise ValueError("the stored weights ch12_vit2 were trained with another recipe than "
-                         "the code's; make them again with: python -m attn_course.experiments.vit")
+                         "the code's; make them again with: python "
+                         "scripts/make_vision_weights.py ch12_vit2")
     out = {}
     for key, run in blob["runs"].items():
         model = _build_vit2(key)
@@ -294,3 +343,4 @@ def vit_models() -> dict[str, tuple[VisionTransformer, dict[str, Any]]]:
 if __name__ == "__main__":
     torch.set_num_threads(1)
     regenerate()
+    regenerate_sweep()
