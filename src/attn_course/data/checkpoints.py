@@ -42,7 +42,7 @@ def save_checkpoint(name: str, recipe: dict[str, Any], runs: dict[str, dict[str,
         packed[key] = {"state": state, "history": run.get("history", {})}
     path = checkpoint_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"format": FORMAT, "recipe": recipe, "torch": torch.__version__,
+    torch.save({"format": FORMAT, "recipe": recipe, "torch": str(torch.__version__),
                 "runs": packed}, path)
     return path
 
