@@ -56,8 +56,8 @@ CANVAS_RECIPE: dict[str, Any] = {
     "blocks": ["none", "se", "cbam"],
     "seeds": [0, 1, 2],
 }
-"""The cluttered-canvas experiment: 20,000 training canvases of the training digits, three
-blocks, three seeds."""
+"""The cluttered-canvas experiment (20,000 training canvases of the training digits, three
+blocks, three seeds)."""
 
 MARKS_RECIPE: dict[str, Any] = {
     "task": {"side": 16, "n_shapes": 4, "jitter": 2, "noise": 0.0, "n_train": 3000,
@@ -72,8 +72,8 @@ MARKS_RECIPE: dict[str, Any] = {
              "concatenation": ["nonlocal", "concatenation", 800]},
     "seeds": [0, 1, 2],
 }
-"""The opposite-marks experiment: a fixed training set; no block, and the four non-local
-forms, 800 steps each: run → (block, form, steps)."""
+"""The opposite-marks experiment (a fixed training set; no block, and the four non-local
+forms, 800 steps each), run → (block, form, steps)."""
 
 def _cross_entropy(model: nn.Module, batch: tuple[Tensor, Tensor]) -> Tensor:
     x, y = batch
@@ -119,7 +119,7 @@ def canvas_test_set(n: int = 2000, seed: int = 1) -> Cluttered:
 def train_canvas_model(block: str, seed: int, *, progress: bool = True,
                        steps: int | None = None, data: Cluttered | None = None
                        ) -> tuple[AttentionCNN, list[float]]:
-    """Train one :meth:`AttentionCNN.for_canvas` network on the training canvases
+    """Train one :meth:`attn_course.models.cnn.AttentionCNN.for_canvas` network on the training canvases
     (minibatches in an order fixed by ``seed``).
 
     Returns:
@@ -149,7 +149,7 @@ def marks_data() -> tuple[Marks, Marks]:
 def train_marks_model(block: str, form: str, seed: int, *, steps: int = 800,
                       progress: bool = True, data: Marks | None = None
                       ) -> tuple[AttentionCNN, list[float]]:
-    """Train one :meth:`AttentionCNN.for_marks` network on the opposite-marks training set."""
+    """Train one :meth:`attn_course.models.cnn.AttentionCNN.for_marks` network on the opposite-marks training set."""
     cfg = {**MARKS_RECIPE["train"], "steps": steps}
     train_set = data if data is not None else marks_data()[0]
     set_seed(seed)
@@ -265,10 +265,10 @@ def gate_variances(gates: Tensor) -> dict[str, float]:
     or position for each image).
 
     Returns:
-        ``{"per_image": mean over channels of the variance across images,
-        "between_channels": variance across channels of the mean over images}``. A gate
-        with ``per_image`` ≪ ``between_channels`` is a fixed per-channel scale, the same for
-        every image; comparable values mean the image decides.
+        A dict with ``"per_image"``, the mean over channels of the variance across images,
+        and ``"between_channels"``, the variance across channels of the mean over images.
+        A gate with ``per_image`` ≪ ``between_channels`` is a fixed per-channel scale, the
+        same for every image; comparable values mean the image decides.
     """
     if gates.dim() != 2:
         raise ValueError(f"gates must have shape (n_images, C), got {tuple(gates.shape)}")

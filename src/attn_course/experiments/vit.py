@@ -185,7 +185,7 @@ SWEEP: dict[str, Any] = {
     "lr": {"cnn": 1e-2, "vit": 5e-3},
     "patch_size": 4,
 }
-"""The training-set-size sweep: a CNN and a ViT on subsets of the training digits."""
+"""The training-set-size sweep (a CNN and a ViT on subsets of the training digits)."""
 
 
 def build_model(kind: str, patch_size: int = 4, positions: str = "learned") -> nn.Module:
@@ -204,7 +204,8 @@ def size_sweep(data: Digits | None = None, *, kinds: tuple[str, ...] = ("cnn", "
     """Train every model of :data:`SWEEP` on every training-set size and seed.
 
     Returns:
-        One row per run: ``{"model", "n", "seed", "test", "train", "final_loss"}``.
+        A list with one row per run, each a dict with the keys ``"model"``, ``"n"``,
+        ``"seed"``, ``"test"``, ``"train"`` and ``"final_loss"``.
     """
     d = data if data is not None else load_digits(seed=0)
     rows = []
