@@ -126,3 +126,16 @@ def test_rope_offset_and_precomputed_table():
 def test_alibi_bias_offset_is_the_bottom_rows():
     slopes = alibi_slopes(4)
     torch.testing.assert_close(alibi_bias(2, 6, slopes, offset=4), alibi_bias(6, 6, slopes)[:, 4:])
+
+def test_sinusoidal_encoding_2d_is_rows_then_columns():
+    from attn_course.core.positions import sinusoidal_encoding, sinusoidal_encoding_2d
+
+    t = sinusoidal_encoding_2d(3, 5, 8)
+    assert t.shape == (15, 8)
+    rows = torch.as_tensor(sinusoidal_encoding(3, 4), dtype=torch.float32)
+    cols = torch.as_tensor(sinusoidal_encoding(5, 4), dtype=torch.float32)
+    for p in range(15):
+        r, c = divmod(p, 5)
+        torch.testing.assert_close(t[p], torch.cat([rows[r], cols[c]]))
+    with pytest.raises(ValueError, match="even"):
+        sinusoidal_encoding_2d(2, 2, 7)

@@ -47,3 +47,44 @@ def test_position_similarity_and_flops():
     assert f2["attention"] / f1["attention"] == pytest.approx((65 / 17) ** 2)
     with pytest.raises(ValueError, match="n_tokens"):
         encoder_flops(0, 32, 2, 64)
+
+
+def test_mean_attention_distance_by_hand():
+    from attn_course.experiments.vit import mean_attention_distance
+
+    n = 4  # a 2×2 grid of 3-pixel patches, plus a class token
+    eye = torch.eye(1 + n)[None, None]  # (1, 1, 5, 5): every patch attends to itself
+    assert float(mean_attention_distance(eye, (2, 2), 3)) == 0.0
+    uniform = torch.full((1, 1, 1 + n, 1 + n), 1 / (1 + n))
+    # the class token's share is dropped and the rest renormalised: each patch attends 1/4
+    # to itself, 1/2 to its two neighbours (3 px) and 1/4 to the far corner (3√2 px)
+    expected = 0.5 * 3 + 0.25 * 3 * 2**0.5
+    torch.testing.assert_close(mean_attention_distance(uniform, (2, 2), 3),
+                               torch.tensor([[expected]]))
+    with pytest.raises(ValueError, match="N = 2·2"):
+        mean_attention_distance(torch.rand(1, 1, 4, 4), (2, 2), 3)
+
+
+def test_grid_correlation_sees_the_sincos_grid_and_not_noise():
+    from attn_course.core.positions import sinusoidal_encoding_2d
+    from attn_course.experiments.vit import grid_correlation
+
+    assert grid_correlation(position_similarity(sinusoidal_encoding_2d(4, 4, 32)), (4, 4)) < -0.8
+    torch.manual_seed(0)
+    noise = [grid_correlation(position_similarity(torch.randn(16, 32)), (4, 4))
+             for _ in range(20)]
+    assert abs(sum(noise) / len(noise)) < 0.1
+
+
+def test_random_shift_moves_whole_images():
+    from attn_course.data.digits import random_shift
+
+    x = torch.zeros(50, 1, 8, 8)
+    x[:, :, 3:5, 3:5] = torch.rand(50, 1, 2, 2) + 0.1  # room to move 2 pixels any way
+    y = random_shift(x, 2, torch.Generator().manual_seed(0))
+    torch.testing.assert_close(y.sum((1, 2, 3)), x.sum((1, 2, 3)))  # nothing falls off
+    moved = [(torch.nonzero(y[i, 0])[0] - torch.nonzero(x[i, 0])[0]).tolist() for i in range(50)]
+    assert all(-2 <= d <= 2 for m in moved for d in m) and len({tuple(m) for m in moved}) > 5
+    assert random_shift(x, 0, torch.Generator()) is x
+    with pytest.raises(ValueError, match="max_shift"):
+        random_shift(x, -1, torch.Generator())

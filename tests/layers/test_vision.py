@@ -7,7 +7,13 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attn_course.layers.vision import CBAM, NonLocalBlock, SpatialAttention, SqueezeExcitation
+from attn_course.layers.vision import (
+    CBAM,
+    NONLOCAL_FORMS,
+    NonLocalBlock,
+    SpatialAttention,
+    SqueezeExcitation,
+)
 from attn_course.models.cnn import SmallCNN
 
 
@@ -42,39 +48,68 @@ def test_cbam_channel_then_spatial():
     torch.testing.assert_close(m(x), x * cw[:, :, None, None] * sw)
 
 
-def test_nonlocal_starts_as_identity_and_matches_explicit_attention():
+def _as_matrix(conv):
+    return conv.weight[:, :, 0, 0]  # (c_out, c_in)
+
+
+@pytest.mark.parametrize("form", NONLOCAL_FORMS)
+def test_nonlocal_forms_match_wang_et_al(form):
+    """Each form against its formula in Wang et al. (2018), with the 1×1 convolutions as
+    matrices: y_i = Σ_j f(x_i, x_j) g(x_j) / C(x), z = x + γ W_o y."""
     torch.manual_seed(2)
-    m = NonLocalBlock(16)
+    m = NonLocalBlock(16, form)
     x = torch.randn(2, 16, 4, 5)
-    torch.testing.assert_close(m(x), x)  # gamma = 0 at initialisation
+    torch.testing.assert_close(m(x), x)  # gamma = 0 at initialisation: the identity
     with torch.no_grad():
         m.gamma.fill_(0.7)
-    w = m.attention(x)
-    assert w.shape == (2, 20, 20)
-    torch.testing.assert_close(w.sum(-1), torch.ones(2, 20))
-    # explicit computation with the 1×1 convolutions as matrices
     tok = x.flatten(2).transpose(1, 2)  # (B, N, C)
-    q = tok @ m.W_q.weight[:, :, 0, 0].T + m.W_q.bias
-    k = tok @ m.W_k.weight[:, :, 0, 0].T + m.W_k.bias
-    v = tok @ m.W_v.weight[:, :, 0, 0].T + m.W_v.bias
-    scores = q @ k.transpose(1, 2) / m.d_k**0.5
-    ref_w = torch.softmax(scores, -1)
-    torch.testing.assert_close(w, ref_w)
-    o = (ref_w @ v) @ m.W_o.weight[:, :, 0, 0].T + m.W_o.bias  # (B, N, C)
+    N = tok.shape[1]
+    v = tok @ _as_matrix(m.W_v).T + m.W_v.bias  # (B, N, d_v)
+    if form == "gaussian":
+        f, norm = torch.exp(tok @ tok.transpose(1, 2)), None  # (B, N, N)
+    else:
+        q = tok @ _as_matrix(m.W_q).T + m.W_q.bias  # (B, N, d_k)
+        k = tok @ _as_matrix(m.W_k).T + m.W_k.bias  # (B, N, d_k)
+        if form == "embedded_gaussian":
+            f, norm = torch.exp(q @ k.transpose(1, 2)), None  # unscaled, as in the paper
+        elif form == "dot_product":
+            f, norm = q @ k.transpose(1, 2), N
+        else:
+            w_q, w_k = m.w_f[: m.d_k], m.w_f[m.d_k :]
+            f, norm = torch.relu((q @ w_q)[:, :, None] + (k @ w_k)[:, None, :]), N
+    ref_w = f / (f.sum(-1, keepdim=True) if norm is None else norm)
+    torch.testing.assert_close(m.attention(x), ref_w, atol=1e-5, rtol=1e-4)
+    if norm is None:  # the Gaussian forms are a softmax: rows sum to one
+        torch.testing.assert_close(m.attention(x).sum(-1), torch.ones(2, N))
+    o = (ref_w @ v) @ _as_matrix(m.W_o).T + m.W_o.bias  # (B, N, C)
     ref = x + 0.7 * o.transpose(1, 2).reshape(2, 16, 4, 5)
-    torch.testing.assert_close(m(x), ref, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(m(x), ref, atol=1e-4, rtol=1e-4)
+
+
+def test_nonlocal_scale_none_is_the_transformers_scaled_dot_product():
+    torch.manual_seed(3)
+    x = torch.randn(2, 8, 3, 3)
+    m = NonLocalBlock(8, scale=None)
+    tok = x.flatten(2).transpose(1, 2)
+    q = tok @ _as_matrix(m.W_q).T + m.W_q.bias
+    k = tok @ _as_matrix(m.W_k).T + m.W_k.bias
+    ref = torch.softmax(q @ k.transpose(1, 2) / m.d_k**0.5, -1)
+    torch.testing.assert_close(m.attention(x), ref)
+    assert not torch.allclose(NonLocalBlock(8).attention(x), NonLocalBlock(8, scale=None)
+                              .attention(x))
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.integers(1, 4), st.integers(1, 5), st.integers(1, 5), st.integers(0, 10_000))
-def test_nonlocal_is_equivariant_to_permuting_positions(h, w, c_mult, seed):
+@given(st.integers(1, 4), st.integers(1, 5), st.integers(1, 5), st.integers(0, 10_000),
+       st.sampled_from(NONLOCAL_FORMS))
+def test_nonlocal_is_equivariant_to_permuting_positions(h, w, c_mult, seed, form):
     """With no positional information, permuting pixels permutes the output (gamma ≠ 0)."""
     torch.manual_seed(seed)
     C = 8 * c_mult
-    m = NonLocalBlock(C)
+    m = NonLocalBlock(C, form)
     with torch.no_grad():
         m.gamma.fill_(1.0)
-    x = torch.randn(1, C, h, w)
+    x = torch.randn(1, C, h, w) / C**0.5  # moderate scores for the plain Gaussian
     perm = torch.randperm(h * w)
     xp = x.flatten(2)[:, :, perm].reshape(1, C, h, w)
     yp = m(x).flatten(2)[:, :, perm].reshape(1, C, h, w)
@@ -86,6 +121,10 @@ def test_bad_input_raises_with_shapes():
         SqueezeExcitation(8)(torch.randn(2, 4, 3, 3))
     with pytest.raises(ValueError, match="C=8"):
         NonLocalBlock(8)(torch.randn(8, 3, 3))
+    with pytest.raises(ValueError, match="form must be one of"):
+        NonLocalBlock(8, "cosine")
+    with pytest.raises(ValueError, match="scale must be positive"):
+        NonLocalBlock(8, scale=0.0)
     with pytest.raises(ValueError, match="odd"):
         SpatialAttention(4)
     with pytest.raises(ValueError, match="block must be one of"):

@@ -70,3 +70,20 @@ def test_vit_positions_matter_and_bad_input_raises():
         m(torch.rand(2, 1, 6, 6))
     with pytest.raises(ValueError, match="patch_size"):
         patchify(torch.rand(1, 1, 6, 6), 4)
+
+
+def test_vit_gelu_by_default_and_sincos_positions():
+    from attn_course.core.positions import sinusoidal_encoding_2d
+
+    m = VisionTransformer(patch_size=2)
+    assert m.encoder.layers[0].ff.activation == "gelu"
+    assert VisionTransformer(activation="relu").encoder.layers[0].ff.activation == "relu"
+    s = VisionTransformer(patch_size=2, positions="sincos")
+    torch.testing.assert_close(s.position_embeddings(), sinusoidal_encoding_2d(4, 4, 32))
+    assert "pos_embed.table" not in s.state_dict()  # fixed: not a parameter, not stored
+    assert s(torch.rand(2, 1, 8, 8)).shape == (2, 10)
+    # the class token gets no position: its input is the class vector itself
+    x = torch.rand(3, 1, 8, 8)
+    torch.testing.assert_close(s.tokens(x)[:, 0], s.cls_token[0].expand(3, -1))
+    with pytest.raises(ValueError, match="positions must be one of"):
+        VisionTransformer(positions="rope")

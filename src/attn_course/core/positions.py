@@ -35,7 +35,13 @@ from .._backend import (
     shape_of,
 )
 
-__all__ = ["alibi_bias", "alibi_slopes", "rope_rotate", "sinusoidal_encoding"]
+__all__ = [
+    "alibi_bias",
+    "alibi_slopes",
+    "rope_rotate",
+    "sinusoidal_encoding",
+    "sinusoidal_encoding_2d",
+]
 
 
 def sinusoidal_encoding(
@@ -76,6 +82,26 @@ def sinusoidal_encoding(
         dtype = like.dtype if like.is_floating_point() else torch.float32
         return torch.as_tensor(pe, dtype=dtype, device=like.device)
     return pe
+
+
+def sinusoidal_encoding_2d(
+    grid_h: int, grid_w: int, d_model: int, *, base: float = 10000.0
+) -> torch.Tensor:
+    """A fixed 2-D position table ``(grid_h · grid_w, d_model)`` for a grid of patches.
+
+    The first ``d_model / 2`` columns are :func:`sinusoidal_encoding` of the patch's row,
+    the last ``d_model / 2`` that of its column (the 2-D sin-cos embedding of MAE and of
+    later ViTs); patches are in row-major order. ``d_model`` must be even.
+    """
+    if grid_h <= 0 or grid_w <= 0 or d_model <= 0 or d_model % 2:
+        raise ValueError(f"grid_h, grid_w must be positive and d_model positive and even, got "
+                         f"grid_h={grid_h}, grid_w={grid_w}, d_model={d_model}")
+    half = d_model // 2
+    rows = torch.as_tensor(sinusoidal_encoding(grid_h, half, base=base), dtype=torch.float32)
+    cols = torch.as_tensor(sinusoidal_encoding(grid_w, half, base=base), dtype=torch.float32)
+    r = rows[:, None, :].expand(grid_h, grid_w, half)  # (g_h, g_w, d/2)
+    c = cols[None, :, :].expand(grid_h, grid_w, half)  # (g_h, g_w, d/2)
+    return torch.cat([r, c], dim=-1).reshape(grid_h * grid_w, d_model)  # (N, d_model)
 
 
 def rope_rotate(x: Array, *, base: float = 10000.0, offset: int = 0,

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["Digits", "load_digit_images", "load_digits"]
+__all__ = ["Digits", "load_digit_images", "load_digits", "random_shift", "subset"]
 
 
 def load_digit_images() -> tuple[np.ndarray, np.ndarray]:
@@ -74,3 +74,35 @@ def load_digits(*, test_fraction: float = 0.25, seed: int = 0) -> Digits:
     x = torch.from_numpy(images).unsqueeze(1)  # (1797, 1, 8, 8)
     y = torch.from_numpy(labels)
     return Digits(x[train], y[train], x[test], y[test])
+
+
+def subset(x: Tensor, y: Tensor, n: int, seed: int) -> tuple[Tensor, Tensor]:
+    """``n`` examples of ``(x (M, ...), y (M,))`` drawn without replacement under ``seed``."""
+    if not 1 <= n <= x.shape[0] or x.shape[0] != y.shape[0]:
+        raise ValueError(f"need 1 ≤ n ≤ M and as many labels as images, got n={n}, "
+                         f"x {tuple(x.shape)}, y {tuple(y.shape)}")
+    idx = torch.randperm(x.shape[0], generator=torch.Generator().manual_seed(seed))[:n]
+    return x[idx], y[idx]
+
+
+def random_shift(x: Tensor, max_shift: int, generator: torch.Generator) -> Tensor:
+    """Move each image by a random whole number of pixels in ``[-max_shift, max_shift]``
+    along each axis, filling with zeros: ``(B, C, H, W) → (B, C, H, W)``.
+
+    Pixels moved past the border are lost, as in a random crop of a zero-padded image.
+    """
+    if x.dim() != 4 or max_shift < 0:
+        raise ValueError(f"x must have shape (B, C, H, W) and max_shift ≥ 0, got "
+                         f"{tuple(x.shape)}, max_shift={max_shift}")
+    if max_shift == 0:
+        return x
+    B, _, H, W = x.shape
+    s = max_shift
+    padded = torch.nn.functional.pad(x, (s, s, s, s))  # (B, C, H + 2s, W + 2s)
+    dr = torch.randint(0, 2 * s + 1, (B,), generator=generator)  # (B,)
+    dc = torch.randint(0, 2 * s + 1, (B,), generator=generator)  # (B,)
+    rows = (dr[:, None] + torch.arange(H))[:, None, :, None]  # (B, 1, H, 1)
+    cols = (dc[:, None] + torch.arange(W))[:, None, None, :]  # (B, 1, 1, W)
+    batch = torch.arange(B)[:, None, None, None]  # (B, 1, 1, 1)
+    chan = torch.arange(x.shape[1])[None, :, None, None]  # (1, C, 1, 1)
+    return padded[batch, chan, rows, cols]  # (B, C, H, W)

@@ -22,12 +22,13 @@ from torch import Tensor, nn
 
 from ..core.attention import scaled_dot_product_attention
 from ..data.digits import Digits
-from ..tools.measure import time_call
+from ..tools.measure import time_call, time_calls
 from ..tools.threads import torch_threads
 from ..tools.training import accuracy, minibatches, train
 
 __all__ = [
     "PixelCost",
+    "attention_time_breakdown",
     "TrainResult",
     "attention_cost",
     "conv_cost",
@@ -134,6 +135,42 @@ def measure_pixel_costs(
             rows.append(PixelCost(s, a["positions"], a["flops"], a["weight_bytes"],
                                   c["flops"], attn_t, conv_t))
     return rows
+
+
+@torch.no_grad()
+def attention_time_breakdown(
+    size: int = 64, *, channels: int = 32, d_k: int = 32, repeats: int = 3,
+    threads: int | None = 1, seed: int = 0,
+) -> dict[str, float]:
+    """Where the time of one attention head over a ``size × size`` map goes, in seconds.
+
+    Times, round-robin on ``threads`` threads (:func:`attn_course.tools.measure.time_calls`):
+    ``"conv"`` a 3×3 convolution ``channels → channels``; ``"scores"`` the product
+    ``q kᵀ`` ``(N, d_k) × (d_k, N)``; ``"softmax"`` :func:`attn_course.core.softmax.softmax`
+    of the ``N × N`` scores; ``"weighted_sum"`` the product ``weights · v``;
+    ``"attention"`` the whole of :func:`attn_course.core.attention.scaled_dot_product_attention`;
+    ``"fused"`` torch's ``scaled_dot_product_attention``, which never stores the ``N × N``
+    matrix (it works through it in tiles, the algorithm of chapter 13).
+    """
+    from ..core.softmax import softmax
+
+    _check_positive(size=size, channels=channels, d_k=d_k, repeats=repeats)
+    gen = torch.Generator().manual_seed(seed)
+    n = size * size
+    q, k, v = (torch.randn(1, n, d_k, generator=gen) for _ in range(3))  # (1, N, d_k) each
+    scores = q @ k.transpose(1, 2)  # (1, N, N)
+    weights = softmax(scores, axis=-1)  # (1, N, N)
+    image = torch.randn(1, channels, size, size, generator=gen)  # (1, C, H, W)
+    conv = nn.Conv2d(channels, channels, 3, padding=1)
+    fns = {
+        "conv": lambda: conv(image),
+        "scores": lambda: q @ k.transpose(1, 2),
+        "softmax": lambda: softmax(scores, axis=-1),
+        "weighted_sum": lambda: weights @ v,
+        "attention": lambda: scaled_dot_product_attention(q, k, v),
+        "fused": lambda: nn.functional.scaled_dot_product_attention(q, k, v),
+    }
+    return time_calls(fns, repeats=repeats, warmup=1, stat="min", threads=threads)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from ..core.positions import alibi_bias, alibi_slopes, rope_rotate, sinusoidal_e
 
 __all__ = [
     "ALiBi",
+    "FixedPositionalEmbedding",
     "LearnedAbsolute",
     "LearnedPositionalEmbedding",
     "NoPosition",
@@ -106,6 +107,28 @@ class LearnedPositionalEmbedding(nn.Module):
     def positions(self, N: int) -> Tensor:
         """The vectors of positions ``0 … N-1``: ``(N, d_model)``."""
         return self.embedding.weight[:N]
+
+    def forward(self, x: Tensor) -> Tensor:
+        _check_x(x, self.d_model, self.max_len)
+        return x + self.positions(x.shape[1]).to(x.dtype)  # (B, N, d_model)
+
+
+class FixedPositionalEmbedding(nn.Module):
+    """Add a fixed table: ``x + P[:N]`` with ``P`` a buffer ``(max_len, d_model)`` (not trained).
+
+    Shapes: ``x (B, N, d_model) → (B, N, d_model)``; ``N ≤ max_len``.
+    """
+
+    def __init__(self, table: Tensor) -> None:
+        super().__init__()
+        if table.dim() != 2:
+            raise ValueError(f"table must have shape (max_len, d_model), got {tuple(table.shape)}")
+        self.max_len, self.d_model = table.shape
+        self.register_buffer("table", table.detach().clone().float(), persistent=False)
+
+    def positions(self, N: int) -> Tensor:
+        """The vectors of positions ``0 … N-1``: ``(N, d_model)``."""
+        return self.table[:N]
 
     def forward(self, x: Tensor) -> Tensor:
         _check_x(x, self.d_model, self.max_len)

@@ -23,8 +23,16 @@ import torch
 from torch import Tensor, nn
 
 from ..core.attention import scaled_dot_product_attention
+from ..core.scores import score
 
-__all__ = ["CBAM", "NonLocalBlock", "SqueezeExcitation", "SpatialAttention", "check_feature_map"]
+__all__ = [
+    "CBAM",
+    "NONLOCAL_FORMS",
+    "NonLocalBlock",
+    "SpatialAttention",
+    "SqueezeExcitation",
+    "check_feature_map",
+]
 
 
 def check_feature_map(x: Tensor, channels: int, name: str = "x") -> None:
@@ -133,36 +141,70 @@ class CBAM(nn.Module):
         return self.spatial(x_c)  # (B, C, H, W)
 
 
-class NonLocalBlock(nn.Module):
-    """Self-attention over the positions of a feature map (non-local / SAGAN block).
+NONLOCAL_FORMS = ("gaussian", "embedded_gaussian", "dot_product", "concatenation")
+"""Wang et al.'s four choices of the pairwise function ``f`` (and of ``C(x)``)."""
 
-    ``q = W_q x``, ``k = W_k x`` (1×1 convolutions to ``d_k`` channels), ``v = W_v x``
-    (to ``d_v`` channels); every position attends to all ``N = H·W`` positions with
-    :func:`attn_course.scaled_dot_product_attention`; ``W_o`` (1×1) maps back to ``C``
-    channels and ``y = x + gamma · W_o(attention)``, with the gate ``gamma`` starting
-    at 0 so the block begins as the identity (SAGAN).
+
+class NonLocalBlock(nn.Module):
+    """The non-local block (Wang et al., 2018): every position gathers from all positions.
+
+    ``y_i = (1 / C(x)) Σ_j f(x_i, x_j) g(x_j)`` over the ``N = H·W`` positions, then
+    ``z = x + γ · W_o y``. With ``q = W_q x`` (Wang's θ), ``k = W_k x`` (φ) and
+    ``v = W_v x`` (g), all 1×1 convolutions, the four forms are
+
+    ========================  ====================================  ===========
+    ``form``                  ``f(x_i, x_j)``                        ``C(x)``
+    ========================  ====================================  ===========
+    ``"gaussian"``            ``exp(x_i · x_j)`` (no ``W_q, W_k``)   ``Σ_j f``
+    ``"embedded_gaussian"``   ``exp(s · q_i · k_j)``                 ``Σ_j f``
+    ``"dot_product"``         ``q_i · k_j``                          ``N``
+    ``"concatenation"``       ``relu(w_f · [q_i; k_j])``             ``N``
+    ========================  ====================================  ===========
+
+    The two Gaussian forms are a softmax over the dot score, computed by
+    :func:`attn_course.core.attention.scaled_dot_product_attention` with ``scale = s``
+    (default ``s = 1``: neither Wang et al. nor SAGAN divide by ``√d_k``; pass
+    ``scale=None`` for ``1/√d_k``). The embedded Gaussian is SAGAN's block (Zhang et al.,
+    2019). The other two normalise by the number of positions, so their weights need
+    not be positive or sum to one.
+
+    The output enters through a scalar gate ``γ`` that starts at 0, so the block starts
+    as the identity (SAGAN's choice; Wang et al. reach the same start with a batch norm
+    after ``W_o`` whose scale is initialised to zero).
 
     Args:
         channels: ``C``.
-        d_k: query/key channels (default ``max(1, C // 8)`` as in SAGAN).
+        form: one of :data:`NONLOCAL_FORMS`.
+        d_k: query/key channels (default ``max(1, C // 2)``, Wang et al.'s bottleneck).
         d_v: value channels (default ``max(1, C // 2)``).
+        scale: the score multiplier ``s`` of the Gaussian forms (``None`` = ``1/√d_k``).
 
-    Shapes: ``x (B, C, H, W) → y (B, C, H, W)``; :meth:`attention` gives ``(B, N, N)``
+    Shapes: ``x (B, C, H, W) → z (B, C, H, W)``; :meth:`attention` gives ``(B, N, N)``
     with ``N = H·W`` positions in row-major order (position ``i·W + j`` is pixel
-    ``(i, j)``); row ``p`` is where position ``p`` looks.
+    ``(i, j)``); row ``p`` holds the weights ``f(x_p, x_j) / C(x)`` of position ``p``.
     """
 
-    def __init__(self, channels: int, d_k: int | None = None, d_v: int | None = None) -> None:
+    def __init__(self, channels: int, form: str = "embedded_gaussian", *,
+                 d_k: int | None = None, d_v: int | None = None,
+                 scale: float | None = 1.0) -> None:
         super().__init__()
         if channels <= 0:
             raise ValueError(f"channels must be positive, got {channels}")
-        self.channels = channels
-        self.d_k = d_k if d_k is not None else max(1, channels // 8)
+        if form not in NONLOCAL_FORMS:
+            raise ValueError(f"form must be one of {NONLOCAL_FORMS}, got {form!r}")
+        self.channels, self.form = channels, form
+        self.d_k = d_k if d_k is not None else max(1, channels // 2)
         self.d_v = d_v if d_v is not None else max(1, channels // 2)
         if self.d_k <= 0 or self.d_v <= 0:
             raise ValueError(f"d_k and d_v must be positive, got d_k={d_k}, d_v={d_v}")
-        self.W_q = nn.Conv2d(channels, self.d_k, 1)
-        self.W_k = nn.Conv2d(channels, self.d_k, 1)
+        if scale is not None and not scale > 0:
+            raise ValueError(f"scale must be positive or None, got {scale!r}")
+        self.scale = scale
+        if form != "gaussian":  # the plain Gaussian compares the features themselves
+            self.W_q = nn.Conv2d(channels, self.d_k, 1)
+            self.W_k = nn.Conv2d(channels, self.d_k, 1)
+        if form == "concatenation":
+            self.w_f = nn.Parameter(torch.randn(2 * self.d_k) / (2 * self.d_k) ** 0.5)
         self.W_v = nn.Conv2d(channels, self.d_v, 1)
         self.W_o = nn.Conv2d(self.d_v, channels, 1)
         self.gamma = nn.Parameter(torch.zeros(()))
@@ -172,20 +214,32 @@ class NonLocalBlock(nn.Module):
         """``(B, c, H, W) → (B, N, c)``: one row per position, row-major."""
         return x.flatten(2).transpose(1, 2)  # (B, H·W, c)
 
-    def _attend(self, x: Tensor) -> tuple[Tensor, Tensor]:
+    def _gather(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """``(y, weights)``: ``y (B, N, d_v)`` and ``weights (B, N, N)``."""
         check_feature_map(x, self.channels)
+        v = self._tokens(self.W_v(x))  # (B, N, d_v)
+        if self.form == "gaussian":
+            t = self._tokens(x)  # (B, N, C)
+            return scaled_dot_product_attention(t, t, v, scale=self.scale)
         q = self._tokens(self.W_q(x))  # (B, N, d_k)
         k = self._tokens(self.W_k(x))  # (B, N, d_k)
-        v = self._tokens(self.W_v(x))  # (B, N, d_v)
-        return scaled_dot_product_attention(q, k, v)  # (B, N, d_v), (B, N, N)
+        if self.form == "embedded_gaussian":
+            return scaled_dot_product_attention(q, k, v, scale=self.scale)
+        n = q.shape[1]
+        if self.form == "dot_product":
+            weights = score("dot", q, k) / n  # (B, N, N)
+        else:  # concatenation: w_f · [q_i; k_j] = w_q · q_i + w_k · k_j
+            w_q, w_k = self.w_f[: self.d_k], self.w_f[self.d_k :]  # (d_k,) each
+            weights = torch.relu((q @ w_q)[:, :, None] + (k @ w_k)[:, None, :]) / n  # (B, N, N)
+        return weights @ v, weights  # (B, N, d_v), (B, N, N)
 
     def attention(self, x: Tensor) -> Tensor:
-        """Attention weights ``(B, N, N)``, ``N = H·W``: row ``p`` sums to one."""
-        return self._attend(x)[1]
+        """The weights ``f(x_i, x_j) / C(x)``: ``(B, C, H, W) → (B, N, N)``."""
+        return self._gather(x)[1]
 
     def forward(self, x: Tensor) -> Tensor:
         check_feature_map(x, self.channels)
         B, _, H, W = x.shape
-        out, _ = self._attend(x)  # (B, N, d_v)
-        out = out.transpose(1, 2).reshape(B, self.d_v, H, W)  # (B, d_v, H, W)
-        return x + self.gamma * self.W_o(out)  # (B, C, H, W)
+        y, _ = self._gather(x)  # (B, N, d_v)
+        y = y.transpose(1, 2).reshape(B, self.d_v, H, W)  # (B, d_v, H, W)
+        return x + self.gamma * self.W_o(y)  # (B, C, H, W)

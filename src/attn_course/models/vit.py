@@ -19,10 +19,11 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ..layers.positions import LearnedPositionalEmbedding
+from ..core.positions import sinusoidal_encoding_2d
+from ..layers.positions import FixedPositionalEmbedding, LearnedPositionalEmbedding
 from ..layers.transformer import TransformerEncoder
 
-__all__ = ["PatchEmbedding", "VisionTransformer", "patchify"]
+__all__ = ["POSITIONS", "PatchEmbedding", "VisionTransformer", "patchify"]
 
 
 def _check_image(x: Tensor, patch_size: int, channels: int | None = None) -> None:
@@ -82,8 +83,12 @@ class PatchEmbedding(nn.Module):
         return conv
 
 
+POSITIONS = ("learned", "sincos")
+"""The position embeddings a :class:`VisionTransformer` can use."""
+
+
 class VisionTransformer(nn.Module):
-    """A small ViT: patch embedding, class token, learned positions, encoder, linear head.
+    """A small ViT: patch embedding, class token, positions, encoder, linear head.
 
     Args:
         image_size: ``H = W`` of the input images.
@@ -92,6 +97,11 @@ class VisionTransformer(nn.Module):
         d_model, n_heads, n_layers, d_ff: the encoder (pre-norm blocks of Part II).
         n_classes: number of classes.
         dropout: dropout inside the blocks.
+        activation: of the blocks' MLP, ``"gelu"`` (ViT's choice) or ``"relu"``.
+        positions: ``"learned"`` (one trained vector per token, ViT's choice) or
+            ``"sincos"`` (the fixed 2-D table of
+            :func:`attn_course.core.positions.sinusoidal_encoding_2d`, zero for the class
+            token).
 
     Shapes: ``x (B, C, H, W) → logits (B, n_classes)``; :meth:`attention` gives
     ``(B, n_layers, n_heads, 1 + N, 1 + N)``, token 0 being the class token.
@@ -108,19 +118,29 @@ class VisionTransformer(nn.Module):
         d_ff: int = 64,
         n_classes: int = 10,
         dropout: float = 0.0,
+        activation: str = "gelu",
+        positions: str = "learned",
     ) -> None:
         super().__init__()
         if patch_size <= 0 or image_size % patch_size:
             raise ValueError(f"patch_size={patch_size} must divide image_size={image_size}")
+        if positions not in POSITIONS:
+            raise ValueError(f"positions must be one of {POSITIONS}, got {positions!r}")
         self.image_size, self.patch_size = image_size, patch_size
         self.grid = (image_size // patch_size, image_size // patch_size)
         self.n_patches = self.grid[0] * self.grid[1]
         self.patch_embed = PatchEmbedding(patch_size, in_channels, d_model)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, d_model))
         nn.init.normal_(self.cls_token, std=0.02)
-        self.pos_embed = LearnedPositionalEmbedding(1 + self.n_patches, d_model)
+        if positions == "learned":
+            self.pos_embed = LearnedPositionalEmbedding(1 + self.n_patches, d_model)
+        else:
+            grid = sinusoidal_encoding_2d(*self.grid, d_model)  # (N, d_model)
+            table = torch.cat([torch.zeros(1, d_model), grid])  # (1 + N, d_model)
+            self.pos_embed = FixedPositionalEmbedding(table)
         self.encoder = TransformerEncoder.build(n_layers, d_model, n_heads, d_ff,
-                                                dropout=dropout, norm_first=True)
+                                                dropout=dropout, norm_first=True,
+                                                activation=activation)
         self.head = nn.Linear(d_model, n_classes)
 
     def tokens(self, x: Tensor) -> Tensor:
@@ -142,5 +162,5 @@ class VisionTransformer(nn.Module):
         return weights
 
     def position_embeddings(self) -> Tensor:
-        """The learned position vectors of the ``N`` patches, class token excluded: ``(N, d)``."""
+        """The position vectors of the ``N`` patches, class token excluded: ``(N, d)``."""
         return self.pos_embed.positions(1 + self.n_patches)[1:]

@@ -1,4 +1,5 @@
-"""Figures of chapter 11: the cost of attention over pixels and what the blocks learn."""
+"""Figures of chapter 11: the cost of attention over pixels (the trained blocks' figures are
+in :mod:`attn_course.plots.vision_blocks`)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,9 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from .style import CMAP, COLORS, new_figure, to_numpy
+from .style import COLORS, new_figure, to_numpy
 
-__all__ = [
-    "outline_image",
-    "plot_channel_weights",
-    "plot_pixel_attention",
-    "plot_pixel_costs",
-    "plot_spatial_maps",
-]
+__all__ = ["outline_image", "plot_pixel_costs", "plot_time_breakdown"]
 
 
 def outline_image(ax: Any, image: np.ndarray, *, level: float | None = None) -> None:
@@ -64,90 +59,36 @@ def plot_pixel_costs(rows: Sequence[Any]) -> Figure:
     return fig
 
 
-def plot_channel_weights(weights: Mapping[str, Any], *, title: str = "Channel weights per class"
-                         ) -> Figure:
-    """One heatmap per block: rows are the classes 0–9, columns the channels.
+def plot_time_breakdown(times: Mapping[str, float], *, flop_ratio: float | None = None,
+                        title: str = "Where the time of one attention head goes") -> Figure:
+    """Measured milliseconds of each step (horizontal bars, log scale).
 
     Args:
-        weights: block name → ``(n_classes, C)`` mean channel weight of each class.
+        times: name → seconds, as returned by
+            :func:`attn_course.experiments.vision.attention_time_breakdown`.
+        flop_ratio: if given, a dashed line at ``flop_ratio ×`` the convolution's time (where
+            attention would be if time followed FLOPs).
     """
-    if not weights:
-        raise ValueError("weights must hold at least one block")
-    fig, axes = new_figure(len(weights), width=4.6, height=3.0)
-    axes = np.atleast_1d(axes)
-    for ax, (name, w) in zip(axes, weights.items()):
-        w = to_numpy(w)
-        if w.ndim != 2:
-            raise ValueError(f"weights[{name!r}] must have shape (n_classes, C), got {w.shape}")
-        im = ax.imshow(w, cmap=CMAP, vmin=0.0, vmax=1.0, aspect="auto")
-        ax.set_title(name)
-        ax.set_xlabel("channel")
-        ax.set_ylabel("class (digit)")
-        ax.set_yticks(range(w.shape[0]))
-        fig.colorbar(im, ax=ax, label="weight σ(·)")
-    fig.suptitle(title)
-    return fig
-
-
-def plot_spatial_maps(images: Any, maps: Any, labels: Sequence[Any], *,
-                      title: str = "CBAM spatial attention") -> Figure:
-    """Digits (top row) and the spatial weights over them (bottom row).
-
-    The colour scale spans the weights' own range (shown on the colour bar), so small
-    differences stay visible; read the bar before reading the contrast.
-
-    Args:
-        images: ``(n, H, W)``; maps: ``(n, H, W)`` weights in ``(0, 1)``; labels: ``n`` captions.
-    """
-    images, maps = to_numpy(images), to_numpy(maps)
-    if images.ndim != 3 or images.shape != maps.shape or len(labels) != images.shape[0]:
-        raise ValueError(f"images and maps must both have shape (n, H, W) with n labels, got "
-                         f"{images.shape}, {maps.shape}, {len(labels)} labels")
-    n = images.shape[0]
-    lo, hi = float(maps.min()), float(maps.max())
-    hi = hi if hi > lo else lo + 1e-6
-    fig, axes = new_figure(n, 2, width=1.5, height=1.6)
-    axes = np.asarray(axes).reshape(2, n)  # (rows, n)
-    for j in range(n):
-        axes[0, j].imshow(images[j], cmap="gray_r")
-        axes[0, j].set_title(str(labels[j]), fontsize=9)
-        im = axes[1, j].imshow(maps[j], cmap=CMAP, vmin=lo, vmax=hi)
-        for ax in axes[:, j]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-    axes[0, 0].set_ylabel("image")
-    axes[1, 0].set_ylabel("weight")
-    fig.colorbar(im, ax=list(axes[1]), label="spatial weight", shrink=0.8)
-    fig.suptitle(title)
-    return fig
-
-
-def plot_pixel_attention(image: Any, weights: Any, pixels: Sequence[tuple[int, int]], *,
-                         title: str = "Where a pixel attends (non-local block)") -> Figure:
-    """For each chosen query pixel, that pixel's attention row, with the digit's outline.
-
-    Args:
-        image: ``(H, W)``; weights: ``(H·W, H·W)`` rows sum to one (row-major positions);
-        pixels: query pixels ``(row, col)``, each marked with a cross.
-    """
-    image, w = to_numpy(image), to_numpy(weights)
-    H, W = image.shape
-    if w.shape != (H * W, H * W):
-        raise ValueError(f"weights must have shape (H·W, H·W) = {(H * W, H * W)}, got {w.shape}")
-    fig, axes = new_figure(len(pixels) + 1, width=2.1, height=2.3)
-    axes = np.atleast_1d(axes)
-    axes[0].imshow(image, cmap="gray_r")
-    axes[0].set_title("image", fontsize=9)
-    vmax = max(float(w[[i * W + j for i, j in pixels]].max()), 1e-12)
-    for ax, (i, j) in zip(axes[1:], pixels):
-        row = w[i * W + j].reshape(H, W)  # (H, W)
-        im = ax.imshow(row, cmap=CMAP, vmin=0.0, vmax=vmax)
-        outline_image(ax, image)
-        ax.plot(j, i, "x", color=COLORS["vermillion"], markersize=10, markeredgewidth=2.5)
-        ax.set_title(f"query pixel ({i}, {j})", fontsize=9)
-    for ax in axes:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.colorbar(im, ax=list(axes[1:]), label="attention weight", shrink=0.8)
-    fig.suptitle(title)
+    if not times:
+        raise ValueError("times must not be empty")
+    names = {"conv": "3×3 convolution", "scores": "scores q kᵀ", "softmax": "softmax",
+             "weighted_sum": "weights · v", "attention": "attention head (all three)",
+             "fused": "torch fused attention"}
+    keys = list(times)
+    ms = np.array([1e3 * times[k] for k in keys])
+    fig, ax = new_figure(1, width=6.2, height=0.45 * len(keys) + 1.2)
+    colors = [COLORS["blue"] if k == "conv" else COLORS["green"] if k == "fused"
+              else COLORS["vermillion"] for k in keys]
+    ax.barh(range(len(keys)), ms, color=colors)
+    ax.set_yticks(range(len(keys)), [names.get(k, k) for k in keys])
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("milliseconds (CPU, 1 thread, best of the repeats)")
+    if flop_ratio is not None and "conv" in times:
+        x = 1e3 * times["conv"] * flop_ratio
+        ax.axvline(x, ls="--", color="grey", lw=1)
+        ax.text(x, len(keys) - 0.5, " conv × FLOP ratio", fontsize=8, color="grey", va="bottom")
+    for i, v in enumerate(ms):
+        ax.text(v, i, f" {v:,.1f}", va="center", fontsize=8)
+    ax.set_title(title)
     return fig

@@ -8,14 +8,17 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from .style import CMAP, COLORS, new_figure, to_numpy
+from .style import CMAP, COLORS, PALETTE, new_figure, to_numpy
 from .vision import outline_image
 
 __all__ = [
+    "plot_attention_distance",
     "plot_cls_attention",
     "plot_patches",
     "plot_position_similarity",
     "plot_rollout",
+    "plot_similarity_by_distance",
+    "plot_size_sweep",
 ]
 
 
@@ -153,4 +156,101 @@ def plot_position_similarity(sim: Any, grid: tuple[int, int], *,
         axes[i, 0].set_ylabel(f"row {i}", fontsize=8)
     fig.colorbar(im, ax=axes.ravel().tolist(), label="cosine similarity", shrink=0.8)
     fig.suptitle(title)
+    return fig
+
+
+def plot_size_sweep(results: dict[str, dict[int, Sequence[float]]], *,
+                    title: str = "Test accuracy against the number of training images"
+                    ) -> Figure:
+    """Accuracy of each model against the training-set size: one dot per seed, the mean
+    joined by a line, the band mean ± one standard deviation.
+
+    Args:
+        results: model name → {training-set size → per-seed accuracies}.
+    """
+    if not results:
+        raise ValueError("results must hold at least one model")
+    fig, ax = new_figure(1, width=5.4, height=3.4)
+    for i, (name, by_n) in enumerate(results.items()):
+        ns = np.array(sorted(by_n))
+        accs = [np.asarray(by_n[n], dtype=float) for n in ns]
+        mean = np.array([a.mean() for a in accs])
+        sd = np.array([a.std(ddof=1) if len(a) > 1 else 0.0 for a in accs])
+        color = PALETTE[i % len(PALETTE)]
+        ax.fill_between(ns, mean - sd, mean + sd, color=color, alpha=0.15, lw=0)
+        ax.plot(ns, mean, "-", color=color, label=name)
+        for n, a in zip(ns, accs):
+            ax.plot(np.full(len(a), n) * (1 + 0.03 * (i - 0.5)), a, "o", ms=3.5, color=color)
+    ax.set_xscale("log")
+    ax.set_xticks(ns, [str(n) for n in ns])
+    ax.minorticks_off()
+    ax.set_xlabel("training images (log scale)")
+    ax.set_ylabel("test accuracy")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title)
+    return fig
+
+
+def plot_attention_distance(distances: dict[str, Any], *,
+                            title: str = "Mean attention distance of every head") -> Figure:
+    """Each head's mean attention distance against its layer (Dosovitskiy et al., Fig. 7).
+
+    Args:
+        distances: model name → ``(n_models, L, n_heads)`` distances in pixels (one dot per
+            head of each model; models of the same name share a colour).
+    """
+    if not distances:
+        raise ValueError("distances must hold at least one entry")
+    fig, ax = new_figure(1, width=4.8, height=3.4)
+    names = list(distances)
+    for i, name in enumerate(names):
+        d = to_numpy(distances[name])
+        if d.ndim != 3:
+            raise ValueError(f"distances[{name!r}] must have shape (n_models, L, n_heads), "
+                             f"got {d.shape}")
+        L = d.shape[1]
+        offset = (i - (len(names) - 1) / 2) * 0.18
+        for layer in range(L):
+            vals = d[:, layer].ravel()
+            ax.plot(np.full(len(vals), layer + 1 + offset), vals, "o", ms=4, alpha=0.7,
+                    color=PALETTE[i % len(PALETTE)], label=name if layer == 0 else None)
+    ax.set_xticks(range(1, L + 1))
+    ax.set_xlabel("layer")
+    ax.set_ylabel("mean attention distance (pixels)")
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    return fig
+
+
+def plot_similarity_by_distance(sims: dict[str, Any], grid: tuple[int, int], *,
+                                title: str = "Position similarity against grid distance"
+                                ) -> Figure:
+    """Mean cosine similarity of two position embeddings against their distance on the
+    grid, one line per model (and a band over the seeds).
+
+    Args:
+        sims: name → ``(n_models, N, N)`` cosine similarities; grid: ``(g_h, g_w)``.
+    """
+    gh, gw = grid
+    r, c = np.divmod(np.arange(gh * gw), gw)
+    dist = np.round(np.hypot(r[:, None] - r[None], c[:, None] - c[None]), 6)  # (N, N)
+    off = ~np.eye(gh * gw, dtype=bool)
+    levels = np.unique(dist[off])
+    fig, ax = new_figure(1, width=5.0, height=3.3)
+    for i, (name, s) in enumerate(sims.items()):
+        s = to_numpy(s)
+        if s.ndim != 3 or s.shape[1:] != (gh * gw, gh * gw):
+            raise ValueError(f"sims[{name!r}] must have shape (n_models, N, N) with "
+                             f"N = {gh * gw}, got {s.shape}")
+        curves = np.array([[m[off & (dist == lv)].mean() for lv in levels] for m in s])
+        color = PALETTE[i % len(PALETTE)]
+        mean = curves.mean(0)
+        ax.plot(levels, mean, "-o", ms=3, color=color, label=name)
+        if len(curves) > 1:
+            ax.fill_between(levels, curves.min(0), curves.max(0), color=color, alpha=0.15, lw=0)
+    ax.axhline(0, color="grey", lw=0.8, ls=":")
+    ax.set_xlabel("distance between the two patches (in patches)")
+    ax.set_ylabel("cosine similarity")
+    ax.legend(fontsize=8)
+    ax.set_title(title)
     return fig
