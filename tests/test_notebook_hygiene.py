@@ -28,9 +28,11 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 RUN_TIME = re.compile(
     r"^\*Run time: about \d+ s on a 2-core laptop CPU( \([^)]*\))?\.\*$", re.MULTILINE
 )
-# The measured form: the notebook times itself and glues the number (chNN_run_time).
+# The measured form: the notebook times itself and glues the number (chNN_run_time), as a
+# glue role or in the {eval} form scripts/numbers_to_eval.py converts it to.
 RUN_TIME_GLUED = re.compile(
-    r"^\*Run time: about \{glue:text\}`(ch\d\d_run_time):\.0f` s, measured by this notebook "
+    r"^\*Run time: about (?:\{glue:text\}`(ch\d\d_run_?time):\.0f`"
+    r"|\{eval\}`f\"\{(ch\d\d_run_?time):\.0f\}\"`) s, measured by this notebook "
     r"when the page was built( \([^)]*\))?\.\*$", re.MULTILINE
 )
 
@@ -88,10 +90,11 @@ def test_run_time_line_at_the_top(nb):
         "'*Run time: about N s on a 2-core laptop CPU.*')"
     )
     if glued:  # the number must come from a timer the notebook runs
+        key = glued.group(1) or glued.group(2)
         code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-        assert f'glue("{glued.group(1)}", time.perf_counter() - _start' in code, (
-            f"the notebook quotes {glued.group(1)} but never glues it from its timer")
-        assert "_start = time.perf_counter()" in code
+        timer = re.search(rf'glue\("{key}", time\.perf_counter\(\) - (\w+)', code)
+        assert timer, f"the notebook quotes {key} but never glues it from its timer"
+        assert f"{timer.group(1)} = time.perf_counter()" in code
 
 
 # --- the bootstrap cell and the script themselves ------------------------------------------
