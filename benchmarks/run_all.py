@@ -6,7 +6,9 @@ The scripts (each also runnable alone, ``--help`` for options):
 - ``flash_bench.py``: tiled attention vs plain vs torch SDPA, N = 512 … 16384, time and
   peak memory (with all cores, and with one thread);
 - ``notebook_times.py``: the execution time of every notebook;
-- ``views_redraw.py`` (when present): the browser redraw time of the views.
+- ``views_redraw.py`` (when present): the browser redraw time of the views;
+- ``pages_bench.py``: the published pages (weight, blocking scripts, widget state, first
+  playground, axe-core, Lighthouse 12), on the book in ``_build/html``.
 
 Each writes ``results/<name>.json`` (rows, a markdown table, the machine); this script
 gathers the tables into ``results/latest.md`` — the README's performance section shows it.
@@ -58,8 +60,12 @@ def main(skip_notebooks: bool, assemble_only: bool = False) -> int:
             ok &= step("notebook_times.py")
         if (HERE / "views_redraw.py").exists():
             ok &= step("views_redraw.py")
+        if (HERE.parent / "_build" / "html" / "searchindex.js").exists():
+            ok &= step("pages_bench.py")
+        else:
+            print("\n=== pages_bench.py skipped: no book in _build/html (`make book`)", flush=True)
     order = ["attention", f"flash_threads{os.cpu_count() or 1}", "flash_threads1",
-             "notebooks", "views_redraw"]
+             "notebooks", "views_redraw", "pages"]
     parts = [f"# Benchmarks\n\nAssembled on {machine_line(start)}. Each section says "
              "when it ran and the load average then: other work on the machine inflates "
              "absolute times, and hurts multi-threaded runs of many small operations most.\n"

@@ -1,24 +1,22 @@
-"""Copy the widget runtime from node_modules into book/vendor/widgets (for the static book).
+"""Copy the vendored front-end files from node_modules into book/vendor/.
 
-The built book must make no request outside its own site, so the three pieces a
-page with widgets needs are served from the book itself instead of a CDN:
+Nothing the book or its tests load comes from a CDN:
 
-- ``require.js`` (the AMD loader the widget manager uses),
-- ``@jupyter-widgets/html-manager``'s ``embed-amd.js`` plus the font-awesome
-  fonts it references (they 404 otherwise),
-- ``anywidget``'s front end (an AMD module), mapped by ``require-config.js``,
+- ``book/vendor/site/mathjax``: MathJax (set as ``mathjax_path`` in _config.yml). The folder
+  ``book/vendor/site`` is listed in ``html_static_path``, so Sphinx copies it to
+  ``_build/html/_static/``; MathJax loads on pages with math.
+- ``book/vendor/widgets``: the Jupyter widget runtime (``require.js``,
+  ``@jupyter-widgets/html-manager``'s ``embed-amd.js`` with the font-awesome fonts it
+  references, ``anywidget``'s front end mapped by ``require-config.js``). The book does not
+  use it: its pages draw the views with ``book/_ext/static/course-widgets.js`` (see
+  CONTRIBUTING.md, "Widgets in the static book"). It serves the standalone page of every
+  view that the browser tests and ``benchmarks/views_redraw.py`` build
+  (``attn_course.views.standalone``), which runs the views under the reference widget manager.
 
-and MathJax (``book/vendor/mathjax``, set as ``mathjax_path`` in _config.yml) so that the
-equations render without a CDN too.
-
-Versions are pinned in package.json / package-lock.json and installed by
-``npm ci`` (``make vendor``). The folder is listed in ``html_static_path`` in
-_config.yml, so Sphinx copies it to ``_build/html/_static/widgets/``; MyST-NB's
-``nb_ipywidgets_js`` loads the three scripts in order on pages with widgets.
-
-The folder is deliberately not called ``_static``: Jupyter Book injects every
-script found in a ``_static`` folder into every page, which would load the
-runtime twice. Running this script again copies only files that changed.
+Versions are pinned in package.json / package-lock.json and installed by ``npm ci``
+(``make vendor``). The folders are deliberately not called ``_static``: Jupyter Book injects
+every script found in a ``_static`` folder into every page. Running this script again copies
+only files that changed.
 """
 
 from __future__ import annotations
@@ -69,7 +67,7 @@ def _files() -> dict[str, Path]:
     return files
 
 
-MATHJAX_DEST = ROOT / "book" / "vendor" / "mathjax"
+MATHJAX_DEST = ROOT / "book" / "vendor" / "site" / "mathjax"
 
 
 def _mathjax_files() -> dict[str, Path]:

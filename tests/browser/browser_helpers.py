@@ -28,15 +28,6 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TOL = 1e-6
 
-# Console messages every Jupyter Book 1 page logs, whatever the chapter does:
-# sphinx-book-theme and sphinx-thebe both inline `const THEBE_JS_URL` (a SyntaxError the
-# second time), and pydata-sphinx-theme complains about the empty stored theme mode of a
-# fresh browser profile. Browsers ask for /favicon.ico, which the book does not have.
-KNOWN_CONSOLE_NOISE = (
-    "Identifier 'THEBE_JS_URL' has already been declared",
-    "Got invalid theme mode",
-)
-KNOWN_MISSING = ("/favicon.ico",)
 
 
 def unavailable(reason: str) -> None:
@@ -66,17 +57,14 @@ class PageVisit:
         visit = cls(page, url)
         host = urlparse(url).hostname
 
+        # Every console error counts: nothing is filtered (the book fixes the causes).
         def on_console(msg: Any) -> None:
-            if msg.type != "error" or any(n in msg.text for n in KNOWN_CONSOLE_NOISE):
-                return
-            where = (msg.location or {}).get("url", "")
-            if "Failed to load resource" in msg.text and where.endswith(KNOWN_MISSING):
-                return
-            visit.console_errors.append(f"{msg.text} ({where})")
+            if msg.type == "error":
+                where = (msg.location or {}).get("url", "")
+                visit.console_errors.append(f"{msg.text} ({where})")
 
         def on_pageerror(err: Any) -> None:
-            if not any(n in str(err) for n in KNOWN_CONSOLE_NOISE):
-                visit.console_errors.append(f"uncaught: {err}")
+            visit.console_errors.append(f"uncaught: {err}")
 
         def on_request(req: Any) -> None:
             parsed = urlparse(req.url)
@@ -86,7 +74,7 @@ class PageVisit:
                 visit.outside_requests.append(req.url)
 
         def on_response(resp: Any) -> None:
-            if resp.status >= 400 and not urlparse(resp.url).path.endswith(KNOWN_MISSING):
+            if resp.status >= 400:
                 visit.failed.append(f"{resp.status} {resp.url}")
 
         page.on("console", on_console)
@@ -210,7 +198,7 @@ def move_controls(view: Any) -> Iterator[str]:
                 yield f"score -> {option}"
         yield rng("temperature", 0.35)
     elif name == "token_row":
-        n = view.locator("button.attn-token").count()
+        n = view.locator("button.attn-choice").count()
         yield click(f"token-{n - 1}")
         yield click("causal")
     elif name == "attention_map":
@@ -228,7 +216,7 @@ def move_controls(view: Any) -> Iterator[str]:
                 "els => els.filter(e => e.offsetParent !== null && !e.disabled)"
                 ".map(e => e.dataset.control)")[:3]:
             yield rng(control, 0.3)
-        boxes = view.locator('input[type="checkbox"][data-control]')
+        boxes = view.locator('input[type="checkbox"][data-control]:enabled')
         if boxes.count():
             yield click(boxes.first.get_attribute("data-control"))
         selects = view.locator("select[data-control]")
@@ -241,32 +229,14 @@ def move_controls(view: Any) -> Iterator[str]:
 
 # --- a page with one of every view (independent of the chapters) -----------------------
 def example_views() -> list[Any]:
-    """One instance of each view, with small seeded data."""
-    from attn_course.data.key_value import make_key_value_store
-    from attn_course.views import (
-        AttentionMapExplorer,
-        RetrievalPlayground,
-        ScalingExplorer,
-        ScoreExplorer,
-        SoftmaxLab,
-        TokenRowView,
-    )
+    """Every view class's ``demo()`` (shared and chapter views, found by ``all_views``), then
+    two more attention-map explorers: recomputing from ``q, k`` (temperature slider, causal
+    mask) and with images."""
+    from attn_course.views import AttentionMapExplorer
+    from attn_course.views._base import all_views
 
     rng = np.random.default_rng(0)
-    keys, values = make_key_value_store(6, seed=1)
-    words = "the cat sat on the mat".split()
-    return [
-        RetrievalPlayground(keys, values, query=(0.5, -1.0), temperature=1.0),
-        SoftmaxLab([2.0, 1.0, 0.1, -1.0], temperature=1.0,
-                   mask=np.array([True, True, False, True]), labels=["a", "b", "c", "d"]),
-        ScalingExplorer(d_k=64, scaled=True, n_keys=16, seed=0),
-        ScoreExplorer(rng.normal(size=(3, 4)), rng.normal(size=(5, 4)), score="dot",
-                      params={"W": rng.normal(size=(4, 4)), "W_q": rng.normal(size=(4, 6)),
-                              "W_k": rng.normal(size=(4, 6)), "w_v": rng.normal(size=6),
-                              "W_loc": rng.normal(size=(4, 5))}),
-        TokenRowView(words, rng.normal(size=(6, 8)), rng.normal(size=(8, 4)),
-                     rng.normal(size=(8, 4)), rng.normal(size=(8, 3))),
-        AttentionMapExplorer(rng.dirichlet(np.ones(6), size=(2, 2, 3, 6)), words, words),
+    return [cls.demo() for _, cls in sorted(all_views().items())] + [
         AttentionMapExplorer.from_qk(rng.normal(size=(1, 1, 2, 12, 8)),
                                      rng.normal(size=(1, 1, 2, 12, 8)), causal=True),
         AttentionMapExplorer(rng.dirichlet(np.ones(17), size=(2, 1, 2, 17)),
@@ -281,3 +251,63 @@ def write_views_page(site: Path, views: list[Any] | None = None, name: str = "vi
 
     return write_standalone_page(site, example_views() if views is None else views, VENDOR,
                                  name=name)
+
+
+# --- the keyboard ----------------------------------------------------------------------------
+def controls_of(view: Any) -> list[dict[str, Any]]:
+    """The view's visible controls in page order: ``name`` (``data-control``), ``kind``
+    (range, select, checkbox, button), ``disabled``, ``tabbable``."""
+    return view.evaluate(
+        """root => [...root.querySelectorAll('input, select, button')]
+             .filter(el => el.offsetParent !== null)
+             .map(el => ({name: el.dataset.control, disabled: el.disabled, tabbable: el.tabIndex >= 0,
+                          kind: el.tagName === 'SELECT' ? 'select' : el.tagName === 'BUTTON' ? 'button'
+                                : el.type}))""")
+
+
+def press_until(view: Any, key: str, changed: Any, tries: int = 40) -> None:
+    """Press ``key`` (the focus stays where it is) until ``changed()`` is true."""
+    for _ in range(tries):
+        view.page.keyboard.press(key)
+        if changed():
+            return
+    raise AssertionError(f"{tries} presses of {key} changed nothing")
+
+
+def operate_by_keyboard(view: Any, control: dict[str, Any]) -> str:
+    """Focus ``control`` and move it by keyboard only: arrow keys on a slider (until the shown
+    value changes) or a select, Space on a checkbox, an arrow key in a row of choice buttons.
+    Asserts the control moved and, for a slider, that ``aria-valuetext`` is the value shown.
+    Returns a description."""
+    el = view.locator(f'[data-control="{control["name"]}"]')
+    el.focus()
+    kind = control["kind"]
+    if kind == "range":
+        out = view.locator(f'output[for="{el.get_attribute("id")}"]')
+        shown = out.text_content()
+        assert el.get_attribute("aria-valuetext") == shown
+        key = "ArrowLeft" if el.evaluate("e => Number(e.value) >= Number(e.max)") else "ArrowRight"
+        press_until(view, key, lambda: out.text_content() != shown)
+        now = out.text_content()
+        assert el.get_attribute("aria-valuetext") == now, "aria-valuetext is not the shown value"
+        return f"{control['name']}: {shown} -> {now} ({key})"
+    if kind == "select":
+        before = el.input_value()
+        last = el.evaluate("e => e.selectedIndex === e.options.length - 1")
+        key = "ArrowUp" if last else "ArrowDown"
+        press_until(view, key, lambda: el.input_value() != before, tries=1)
+        return f"{control['name']}: {before} -> {el.input_value()} ({key})"
+    if kind == "checkbox":
+        before = el.is_checked()
+        view.page.keyboard.press("Space")
+        assert el.is_checked() != before, "Space did not toggle the checkbox"
+        return f"{control['name']}: {before} -> {not before} (Space)"
+    if kind == "button":
+        last = el.evaluate("e => !e.nextElementSibling")
+        key = "ArrowLeft" if last else "ArrowRight"
+        view.page.keyboard.press(key)
+        now = view.page.evaluate("document.activeElement.dataset.control")
+        assert now != control["name"], f"{key} did not move to the next choice"
+        assert view.locator(f'[data-control="{now}"]').get_attribute("aria-pressed") == "true"
+        return f"{control['name']} -> {now} ({key})"
+    raise AssertionError(f"unknown control kind {kind}")

@@ -1,8 +1,9 @@
 """Browser-test fixtures: the built book served on 127.0.0.1 and Debian's Chromium.
 
 - ``book_server``: serves ``_build/html`` (run ``make book`` first) at a free port.
-- ``views_server``: serves a page made here from every view in ``attn_course.views``
-  with the vendored widget runtime (``book/vendor/widgets``), independent of the chapters.
+- ``show_views``: ``show_views(views)`` writes a page with these views and the vendored
+  widget runtime (``book/vendor/widgets``), independent of the chapters, opens it and waits
+  until every view has drawn; it returns the ``PageVisit``. Every view test uses it.
 - ``browser``: Chromium through Playwright (headless, no sandbox, no GPU, no background
   networking).
 - ``open_page``: opens a page and records console errors and requests leaving 127.0.0.1.
@@ -32,6 +33,7 @@ from browser_helpers import (  # noqa: E402
     ROOT,
     VENDOR,
     PageVisit,
+    example_views,
     unavailable,
     write_views_page,
 )
@@ -67,15 +69,34 @@ def book_server() -> Iterator[str]:
     stop()
 
 
-@pytest.fixture(scope="session")
-def views_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a page with one of every view (``views.html``), served on 127.0.0.1."""
+@pytest.fixture(scope="module")
+def show_views(browser: object, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[Callable[..., PageVisit]]:
+    """``show_views(views, *, width=1100, height=900)``: a fresh page (served on 127.0.0.1)
+    showing ``views`` (default: one of every view, ``browser_helpers.example_views``), opened
+    in its own browser context once every view has drawn; returns its ``PageVisit``."""
     if not (VENDOR / "embed-amd.js").exists():
         unavailable("the widget runtime is not vendored (book/vendor/widgets): run `make vendor`")
     site = tmp_path_factory.mktemp("views-site")
-    write_views_page(site)
     url, stop = _serve(site)
-    yield url
+    contexts = []
+
+    def _show(views: list | None = None, *, width: int = 1100, height: int = 900) -> PageVisit:
+        name = f"views-{len(contexts)}.html"
+        views = example_views() if views is None else list(views)
+        write_views_page(site, views, name=name)
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        visit = PageVisit.attach(context.new_page(), f"{url}/{name}")
+        visit.page.goto(visit.url, wait_until="load")
+        visit.page.wait_for_function(
+            f"document.querySelectorAll('.attn-view[data-readout]').length >= {len(views)}",
+            timeout=20_000)
+        return visit
+
+    yield _show
+    for c in contexts:
+        c.close()
     stop()
 
 

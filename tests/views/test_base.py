@@ -16,20 +16,26 @@ from attn_course.views import (
     SoftmaxLab,
     TokenRowView,
 )
-from attn_course.views._base import JS_DIR, bundle
+from attn_course.views._base import JS_DIR
+from attn_course.views._base import all_views as every_view_class
 
 
 # --- every view ---------------------------------------------------------------------------
-def test_registry_and_js_files() -> None:
+def test_registry() -> None:
     assert set(VIEWS) == {"retrieval", "softmax", "scaling", "score", "token_row", "attention_map"}
     for name, cls in VIEWS.items():
         assert cls.view_name == name
-        js = (JS_DIR / cls._view_js).read_text()
-        assert f'name: "{name}"' in js, f"{cls._view_js} must mount with name {name!r}"
-        assert cls._esm == bundle(cls._view_js)
-        assert cls._esm.startswith((JS_DIR / "attn_math.js").read_text())
-        assert "const AttnUI" in cls._esm and cls._esm.rstrip().endswith("};")
-        assert cls._esm.count("export default") == 1
+    assert set(VIEWS) < set(every_view_class())
+
+
+def test_every_view_has_a_demo_that_round_trips() -> None:
+    for name, cls in every_view_class().items():
+        view = cls.demo()
+        assert isinstance(view, cls) and view.view_name == name
+        state = view.get_state()  # what the page saves (packed arrays as JSON)
+        data = {k: state[k] for k in view._data_names}
+        copy = cls.from_state({**data, **view.params})
+        assert copy.readout() == view.readout(), name
 
 
 def _score_view(rng: np.random.Generator) -> ScoreExplorer:

@@ -10,7 +10,7 @@ from attn_course.views.prng import normals, uniforms
 
 # --- scaling ------------------------------------------------------------------------------
 def test_prng_is_mulberry32() -> None:
-    # Reference values of mulberry32(42), computed by the JavaScript in attn_math.js.
+    # Reference values of mulberry32(42), computed by the JavaScript in views/js/math/prng.js.
     np.testing.assert_allclose(
         uniforms(42, 3), [0.6011037519201636, 0.44829055899754167, 0.8524657934904099],
         rtol=0, atol=1e-15)

@@ -1,14 +1,16 @@
 """The base of every view: an anywidget whose JavaScript recomputes in the browser.
 
-A view is a Python class (this base + its traits) and a script ``views/js/<name>.js``.
-The browser receives one ES module: ``attn_math.js`` (the attention math, mirroring
-the Python package) + ``ui.js`` (controls, bars, the DOM readout) + the view's script,
-concatenated here because anywidget's module cannot import sibling files in the
-static book.
+A view is a Python class (this base + its traits) and an ES module ``views/js/<name>.js``
+that imports its math from ``views/js/math/index.js`` (each function mirroring a Python
+function of ``attn_course``) and its controls from ``views/js/ui.js``. esbuild bundles each
+view into one self-contained module, ``views/static/<name>.js`` (``scripts/build_views.py``,
+run by ``make vendor``; the bundles are committed), which becomes the widget's ``_esm``:
+anywidget's module cannot import sibling files in the static book.
 
 Traits come in two roles, set with ``.tag(sync=True, role=...)``:
 
-- ``role="data"``: what the view shows (keys, logits, attention maps…);
+- ``role="data"``: what the view shows (keys, logits, attention maps…); large arrays are
+  declared with :class:`attn_course.views.packing.PackedArray` and shipped compactly;
 - ``role="param"``: what the reader changes (query, temperature, layer…).
 
 Both sync both ways when a kernel runs: the script calls ``model.set`` +
@@ -25,6 +27,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
@@ -36,14 +39,19 @@ import traitlets
 __all__ = ["AttnView", "all_views", "as_matrix", "as_vector", "bundle", "check_temperature"]
 
 JS_DIR = Path(__file__).parent / "js"
-SHARED_JS = ("attn_math.js", "ui.js")
+STATIC_DIR = Path(__file__).parent / "static"
 
 
 @cache
 def bundle(view_js: str) -> str:
-    """The ES module of a view: the shared scripts followed by ``js/<view_js>``."""
-    parts = [(JS_DIR / name).read_text(encoding="utf-8") for name in (*SHARED_JS, view_js)]
-    return "\n".join(parts)
+    """The ES module of a view: ``static/<view_js>``, esbuild's bundle of ``js/<view_js>``
+    with the math and UI modules it imports (``scripts/build_views.py``)."""
+    path = STATIC_DIR / view_js
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no bundle {path} for views/js/{view_js}: run `make vendor` (or "
+            "`python scripts/build_views.py`) and commit views/static/")
+    return path.read_text(encoding="utf-8")
 
 
 def as_vector(name: str, x: Any, n: int | None = None) -> list[float]:
@@ -131,6 +139,19 @@ class AttnView(anywidget.AnyWidget):
         AttnView.__init__(view, **{k: v for k, v in state.items() if k in names})
         return view
 
+    @classmethod
+    def demo(cls) -> AttnView:
+        """A small instance with seeded data: the browser tests show it on a page of every
+        view and move its controls (every view class implements it)."""
+        raise NotImplementedError(f"{cls.__name__}.demo()")
+
+    def state_bytes(self) -> int:
+        """Bytes of JSON this view adds to a page's saved widget state (its model and its
+        layout's, as ``ipywidgets.embed`` writes them); the pages' budget is 150 kB."""
+        from ipywidgets.embed import dependency_state
+
+        return len(json.dumps(dependency_state([self], drop_defaults=False)))
+
     def readout(self) -> dict[str, Any]:
         """The numbers the browser displays for the current traits, computed with
         ``attn_course``; the same keys as the page's ``data-readout`` JSON."""
@@ -189,7 +210,8 @@ def all_views() -> dict[str, type[AttnView]]:
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
-        if cls.view_name:
+        # (traitlets' add_traits, which anywidget calls, makes a subclass per instance: skip it)
+        if cls.__dict__.get("view_name"):
             found[cls.view_name] = cls
     return found
 

@@ -20,6 +20,7 @@ from ..core.masks import causal_mask
 from ..core.scores import scaled_dot_score
 from ..core.softmax import softmax
 from ._base import AttnView, check_temperature
+from .packing import PackedArray
 
 __all__ = ["AttentionMapExplorer"]
 
@@ -52,6 +53,11 @@ def _labels(name: str, labels: Any, E: int, n: int, prefix: str) -> list[list[st
 class AttentionMapExplorer(AttnView):
     """Heatmap of one head's attention map with example/layer/head/query controls.
 
+    The page carries the maps rounded to 16 bits on ``[0, 1]`` (absolute error at most
+    ``7.6e-6``; float32 for maps outside ``[0, 1]``), ``q`` and ``k`` as float32 and the images
+    to 8 bits; :meth:`current_map` and ``readout()`` use these rounded numbers, as the
+    browser does.
+
     Args:
         maps: ``(E, L, H, n_q, n_k)`` weights (``(n_q, n_k)``, ``(H, n_q, n_k)`` and
             ``(L, H, n_q, n_k)`` are accepted too).
@@ -69,16 +75,18 @@ class AttentionMapExplorer(AttnView):
     view_name = "attention_map"
     _view_js = "attention_map.js"
 
+    # Shipped packed (views/packing.py): weights in [0, 1] as uint16 (±7.6e-6, float32 for
+    # maps outside [0, 1]), queries and keys as float32, images as uint8 (±0.002).
     mode = traitlets.Unicode("maps").tag(sync=True, role="data")
-    maps = traitlets.List(traitlets.Float()).tag(sync=True, role="data")  # flat (E, L, H, n_q, n_k)
-    q = traitlets.List(traitlets.Float()).tag(sync=True, role="data")  # flat (E, L, H, N, d_k)
-    k = traitlets.List(traitlets.Float()).tag(sync=True, role="data")  # flat (E, L, H, N, d_k)
+    maps = PackedArray("uint16").tag(sync=True, role="data")  # flat (E, L, H, n_q, n_k)
+    q = PackedArray("float32").tag(sync=True, role="data")  # flat (E, L, H, N, d_k)
+    k = PackedArray("float32").tag(sync=True, role="data")  # flat (E, L, H, N, d_k)
     shape = traitlets.List(traitlets.Int()).tag(sync=True, role="data")  # [E, L, H, n_q, n_k]
     d_k = traitlets.Int(0).tag(sync=True, role="data")
     x_labels = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True, role="data")
     y_labels = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True, role="data")
     example_labels = traitlets.List(traitlets.Unicode()).tag(sync=True, role="data")
-    images = traitlets.List(traitlets.Float()).tag(sync=True, role="data")  # flat (E, h, w, c)
+    images = PackedArray("uint8").tag(sync=True, role="data")  # flat (E, h, w, c)
     image_shape = traitlets.List(traitlets.Int()).tag(sync=True, role="data")
     grid = traitlets.List(traitlets.Int()).tag(sync=True, role="data")
     patch_offset = traitlets.Int(0).tag(sync=True, role="data")
@@ -106,12 +114,12 @@ class AttentionMapExplorer(AttnView):
         if _qk is None:
             m = _as_5d("maps", maps, "n_q, n_k")
             E, L, H, n_q, n_k = m.shape
-            kw.update(mode="maps", maps=m.ravel().tolist())
+            kw.update(mode="maps", maps=m.ravel())
         else:
             q, k, temperature, causal = _qk
             E, L, H, n_q, d_k = q.shape
             n_k = k.shape[3]
-            kw.update(mode="qk", q=q.ravel().tolist(), k=k.ravel().tolist(), d_k=int(d_k),
+            kw.update(mode="qk", q=q.ravel(), k=k.ravel(), d_k=int(d_k),
                       temperature=check_temperature(temperature), causal=bool(causal))
         if example_labels is None:
             example_labels = [f"example {e + 1}" for e in range(E)]
@@ -139,7 +147,7 @@ class AttentionMapExplorer(AttnView):
             if off < 0 or off + gh * gw > n_k:
                 raise ValueError(f"grid {gh}×{gw} with patch_offset {off} does not fit "
                                  f"n_k = {n_k} keys")
-            kw.update(images=img.ravel().tolist(), image_shape=list(img.shape),
+            kw.update(images=img.ravel(), image_shape=list(img.shape),
                       grid=[gh, gw], patch_offset=off)
         super().__init__(title=title, **kw)
 
@@ -163,6 +171,13 @@ class AttentionMapExplorer(AttnView):
             raise ValueError(f"q and k must share (E, L, H) and d_k: q {np.shape(q)}, "
                              f"k {np.shape(k)}")
         return cls(None, x_labels, y_labels, _qk=(qa, ka, temperature, causal), **kwargs)
+
+    @classmethod
+    def demo(cls) -> AttentionMapExplorer:
+        rng = np.random.default_rng(0)
+        words = "the cat sat on the mat".split()
+        return cls(rng.dirichlet(np.ones(6), size=(2, 2, 3, 6)), words, words,
+                   example_labels=["first", "second"])
 
     def current_map(self) -> np.ndarray:
         """``(n_q, n_k)`` the map of the selected example, layer and head."""

@@ -59,6 +59,10 @@ class ComplexityView(AttnView):
             raise ValueError(f"k must be an integer in [2, 9], got {k!r}")
         super().__init__(n=n, d=d, k=int(k), kinds=list(LAYER_KINDS), title=title)
 
+    @classmethod
+    def demo(cls) -> ComplexityView:
+        return cls(n=64, d=128, k=3)
+
     def readout(self) -> dict[str, Any]:
         n, d, k = self.n, self.d, self.k
         flops = [layer_flops(kind, n, d, k) for kind in LAYER_KINDS]

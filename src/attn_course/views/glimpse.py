@@ -16,6 +16,7 @@ import traitlets
 from ..experiments.intuition import ink_recovered, select_pixels
 from . import prng
 from ._base import AttnView
+from .packing import PackedArray
 
 __all__ = ["GlimpseView", "glimpse_selection"]
 
@@ -47,7 +48,8 @@ class GlimpseView(AttnView):
         seed: seed of the random selection.
 
     Traits: ``budget``, ``method``, ``seed`` (params); ``scene``, ``saliency``, ``ink``
-    (flat, rounded to 4 decimals), ``height``, ``width`` (data).
+    (flat; shipped packed: the scene to 8 bits on ``[0, 1]``, saliency and ink to 16 bits on
+    ``[0, 2^e]``, the power of two above their largest value), ``height``, ``width`` (data).
     """
 
     view_name = "glimpse"
@@ -56,9 +58,9 @@ class GlimpseView(AttnView):
     budget = traitlets.Int(41).tag(sync=True, role="param")
     method = traitlets.Unicode("saliency").tag(sync=True, role="param")
     seed = traitlets.Int(0).tag(sync=True, role="param")
-    scene = traitlets.List(traitlets.Float()).tag(sync=True, role="data")
-    saliency = traitlets.List(traitlets.Float()).tag(sync=True, role="data")
-    ink = traitlets.List(traitlets.Float()).tag(sync=True, role="data")
+    scene = PackedArray("uint8").tag(sync=True, role="data")  # flat (H·W,), display only
+    saliency = PackedArray("uint16", hi=None).tag(sync=True, role="data")  # flat (H·W,)
+    ink = PackedArray("uint16", hi=None).tag(sync=True, role="data")  # flat (H·W,)
     height = traitlets.Int(1).tag(sync=True, role="data")
     width = traitlets.Int(1).tag(sync=True, role="data")
 
@@ -71,7 +73,7 @@ class GlimpseView(AttnView):
             a = np.asarray(x, dtype=np.float64)
             if a.ndim != 2 or not np.all(np.isfinite(a)):
                 raise ValueError(f"{name} must be a finite (H, W) array, got shape {a.shape}")
-            arrays[name] = np.round(a, 4)
+            arrays[name] = a
         shapes = {n: a.shape for n, a in arrays.items()}
         if len(set(shapes.values())) != 1:
             raise ValueError(f"scene, saliency and ink must have the same shape, got {shapes}")
@@ -85,10 +87,20 @@ class GlimpseView(AttnView):
         if int(seed) != seed or not 0 <= seed < 2**32:
             raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}")
         super().__init__(
-            scene=arrays["scene"].ravel().tolist(), saliency=arrays["saliency"].ravel().tolist(),
-            ink=arrays["ink"].ravel().tolist(), height=h, width=w, budget=int(budget),
+            scene=arrays["scene"].ravel(), saliency=arrays["saliency"].ravel(),
+            ink=arrays["ink"].ravel(), height=h, width=w, budget=int(budget),
             method=method, seed=int(seed), title=title,
         )
+
+    @classmethod
+    def demo(cls) -> GlimpseView:
+        from ..experiments.intuition import pixel_saliency
+
+        yy, xx = np.mgrid[0:32, 0:32]  # (32, 32) each: a ring-shaped "digit" and faint clutter
+        ink = np.clip(1 - np.abs(np.hypot(yy - 15, xx - 17) - 7) / 2, 0, 1)  # (32, 32)
+        clutter = (np.random.default_rng(0).random((32, 32)) > 0.97) * 0.8
+        scene = np.maximum(ink, clutter)
+        return cls(scene, pixel_saliency(scene), ink, budget=40)
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         shape = (self.height, self.width)

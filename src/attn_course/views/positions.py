@@ -70,6 +70,10 @@ class PositionsView(AttnView):
                          random_content=bool(random_content), seed=int(seed),
                          base=float(base), title=title)
 
+    @classmethod
+    def demo(cls) -> PositionsView:
+        return cls("sinusoidal", 64, 8)
+
     def _content(self) -> np.ndarray | None:
         return normals(self.seed, self.d_model) if self.random_content else None
 

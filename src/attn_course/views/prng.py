@@ -1,6 +1,6 @@
 """The views' random numbers, identical in Python and in the browser.
 
-``mulberry32`` is a tiny 32-bit generator; ``views/js/attn_math.js`` has the same
+``mulberry32`` is a tiny 32-bit generator; ``views/js/math/prng.js`` has the same
 one, so a view that draws random queries and keys from a seed in the browser
 (the scaling explorer) draws exactly the numbers Python draws here. Its state
 advances by a constant, so draw ``i`` is a pure function of ``seed`` and ``i``
@@ -38,7 +38,7 @@ def uniforms(seed: int, n: int) -> np.ndarray:
 def normals(seed: int, n: int) -> np.ndarray:
     """``n`` standard normal samples (Box–Muller, one per pair of uniforms): shape ``(n,)``.
 
-    Matches ``AttnMath.normals(AttnMath.mulberry32(seed), n)`` in the browser.
+    Matches ``normals(mulberry32(seed), n)`` of ``views/js/math/prng.js`` in the browser.
     """
     u = uniforms(seed, 2 * n).reshape(n, 2)  # (n, 2): (u1, u2) pairs in draw order
     u1 = 1.0 - u[:, 0]

@@ -91,6 +91,13 @@ class RetrievalPlayground(AttnView):
             labels=[str(s) for s in labels], extent=ext, title=title,
         )
 
+    @classmethod
+    def demo(cls) -> RetrievalPlayground:
+        from ..data.key_value import make_key_value_store
+
+        keys, values = make_key_value_store(6, seed=1)
+        return cls(keys, values, query=(0.5, -1.0), temperature=1.0)
+
     def _lookup(self) -> tuple[np.ndarray, np.ndarray]:
         value, weights = soft_lookup(
             np.asarray(self.query, dtype=np.float64),

@@ -19,7 +19,7 @@ from ..core.softmax import entropy, softmax
 from ._base import AttnView
 from .prng import normals
 
-__all__ = ["ScalingExplorer", "scaling_draws"]
+__all__ = ["ScalingExplorer", "scaling_draws", "scaling_summary"]
 
 MAX_D_K = 1024
 
@@ -33,6 +33,31 @@ def scaling_draws(seed: int, d_k: int, n_keys: int, n_trials: int) -> tuple[np.n
     z = normals(seed, n_trials * (1 + n_keys) * d_k)
     z = z.reshape(n_trials, 1 + n_keys, d_k)  # (n_trials, 1 + n_keys, d_k)
     return z[:, :1], z[:, 1:]
+
+
+def scaling_summary(seed: int, d_k: int, n_keys: int, n_trials: int,
+                    scaled: bool = True) -> dict[str, Any]:
+    """What the scaling explorer shows: for the draws of :func:`scaling_draws`, the scores
+    ``q·k`` (``/√d_k`` if ``scaled``), their softmax and its entropy.
+
+    Returns ``weights`` ``(n_keys,)`` and ``entropy`` of the first draw, ``mean_entropy``,
+    ``mean_max_weight``, ``score_std`` (of all ``n_trials · n_keys`` scores) and
+    ``entropies`` ``(n_trials,)``; ``scalingSummary`` of ``views/js/math`` computes the same
+    in the browser.
+    """
+    q, K = scaling_draws(seed, d_k, n_keys, n_trials)
+    score = scaled_dot_score if scaled else dot_score
+    s = score(q, K)[:, 0]  # (n_trials, n_keys)
+    w = softmax(s, axis=-1)  # (n_trials, n_keys)
+    h = entropy(w, axis=-1)  # (n_trials,)
+    return {
+        "weights": w[0].tolist(),
+        "entropy": float(h[0]),
+        "mean_entropy": float(h.mean()),
+        "mean_max_weight": float(w.max(axis=-1).mean()),
+        "score_std": float(s.std()),
+        "entropies": h.tolist(),
+    }
 
 
 class ScalingExplorer(AttnView):
@@ -80,22 +105,14 @@ class ScalingExplorer(AttnView):
         super().__init__(d_k=int(d_k), scaled=bool(scaled), n_keys=int(n_keys), seed=int(seed),
                          n_trials=int(n_trials), title=title)
 
-    def _weights(self) -> tuple[np.ndarray, np.ndarray]:
-        q, K = scaling_draws(self.seed, self.d_k, self.n_keys, self.n_trials)
-        score = scaled_dot_score if self.scaled else dot_score
-        s = score(q, K)[:, 0]  # (n_trials, n_keys)
-        return s, softmax(s, axis=-1)
+    @classmethod
+    def demo(cls) -> ScalingExplorer:
+        return cls(d_k=64, scaled=True, n_keys=16, seed=0)
 
     def readout(self) -> dict[str, Any]:
-        s, w = self._weights()
-        h = entropy(w, axis=-1)  # (n_trials,)
-        return {
-            "weights": w[0].tolist(),
-            "entropy": float(h[0]),
-            "mean_entropy": float(h.mean()),
-            "mean_max_weight": float(w.max(axis=-1).mean()),
-            "score_std": float(s.std()),
-        }
+        r = scaling_summary(self.seed, self.d_k, self.n_keys, self.n_trials, self.scaled)
+        del r["entropies"]
+        return r
 
     def fallback_figure(self) -> Any:
         from ..plots.style import COLORS, new_figure

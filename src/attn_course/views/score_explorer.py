@@ -2,7 +2,7 @@
 
 The reader picks the alignment score (dot, scaled dot, general, additive, cosine,
 location) and a temperature; the browser recomputes the scores with the functions of
-``attn_math.js`` (mirroring :mod:`attn_course.core.scores`) and their softmax.
+``views/js/math`` (mirroring :mod:`attn_course.core.scores`) and their softmax.
 """
 
 from __future__ import annotations
@@ -118,6 +118,14 @@ class ScoreExplorer(AttnView):
             query_labels=[str(s) for s in query_labels], key_labels=[str(s) for s in key_labels],
             title=title, **p,
         )
+
+    @classmethod
+    def demo(cls) -> ScoreExplorer:
+        rng = np.random.default_rng(0)
+        return cls(rng.normal(size=(3, 4)), rng.normal(size=(5, 4)), score="dot",
+                   params={"W": rng.normal(size=(4, 4)), "W_q": rng.normal(size=(4, 6)),
+                           "W_k": rng.normal(size=(4, 6)), "w_v": rng.normal(size=6),
+                           "W_loc": rng.normal(size=(4, 5))})
 
     def _scores(self) -> tuple[np.ndarray, np.ndarray]:
         params = {"W": self.W, "W_q": self.W_q, "W_k": self.W_k, "w_v": self.w_v,

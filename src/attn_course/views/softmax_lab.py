@@ -76,6 +76,11 @@ class SoftmaxLab(AttnView):
             labels=[str(s) for s in labels], logit_range=[-bound, bound], title=title,
         )
 
+    @classmethod
+    def demo(cls) -> SoftmaxLab:
+        return cls([2.0, 1.0, 0.1, -1.0], temperature=1.0,
+                   mask=np.array([True, True, False, True]), labels=["a", "b", "c", "d"])
+
     @property
     def weights(self) -> np.ndarray:
         """``(n,)`` the softmax weights for the current logits, temperature and mask."""

@@ -57,6 +57,10 @@ class TilingView(AttnView):
                          window=int(window) if window is not None else max(n // 8, 0),
                          title=title)
 
+    @classmethod
+    def demo(cls) -> TilingView:
+        return cls(1024, 128, causal=False)
+
     def readout(self) -> dict[str, Any]:
         window = self.window if self.use_window else None
         return tiling_costs(self.n, self.block, d=self.d, causal=self.causal, window=window)

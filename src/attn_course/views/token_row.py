@@ -67,6 +67,13 @@ class TokenRowView(AttnView):
         super().__init__(tokens=[str(t) for t in tokens], X=x, W_q=wq, W_k=wk, W_v=wv,
                          selected=int(selected), causal=bool(causal), title=title)
 
+    @classmethod
+    def demo(cls) -> TokenRowView:
+        rng = np.random.default_rng(0)
+        words = "the cat sat on the mat".split()
+        return cls(words, rng.normal(size=(6, 8)), rng.normal(size=(8, 4)),
+                   rng.normal(size=(8, 4)), rng.normal(size=(8, 3)))
+
     def _attention(self) -> tuple[np.ndarray, np.ndarray]:
         x = np.asarray(self.X, dtype=np.float64)
         q = x @ np.asarray(self.W_q)  # (N, d_k)

@@ -1,62 +1,52 @@
-// attention_map.js — the attention-map explorer (chapters 7, 10, 12). Needs attn_math.js, ui.js.
+// attention_map.js — the attention-map explorer (chapters 7, 10, 11, 12).
 // mode "maps": shows maps[e, l, h] of precomputed weights (E, L, H, n_q, n_k);
-// mode "qk": recomputes softmax(q kᵀ / √d_k / T) (causal mask optional) for the chosen head,
-// as attn_course.scaled_dot_product_attention. Heatmap on a canvas (viridis, 0 … map max).
+// mode "qk": recomputes softmax(q kᵀ / √d_k / T), with an optional causal mask, for the chosen
+// head (M.scores + M.softmaxRows + M.causalMask ↔ AttentionMapExplorer.current_map).
+// Heatmap on a canvas (viridis, 0 … map max); for images, the query's weights over the patches.
+import * as M from "./math/index.js";
+import { COLORS, bars, checkbox, fmt, h, mount, select, slider, viridis } from "./ui.js";
+
+const flat = (x) => (x instanceof Float64Array ? x : Float64Array.from(x));
+
 function buildAttentionMap(ctx) {
-  const { h, slider, select, checkbox, bars, fmt, viridis, COLORS } = AttnUI;
   const root = ctx.root;
   const LUT = new Uint8ClampedArray(256 * 3);
   for (let i = 0; i < 256; i++) LUT.set(viridis(i / 255), i * 3);
-  let E, L, H, nq, nk, data, Q, K, dk, mode;
+  let E, L, H, nq, nk, maps, q, k, dk, mode;
   const load = () => {
     [E, L, H, nq, nk] = ctx.get("shape");
     mode = ctx.get("mode");
-    if (mode === "maps") data = Float64Array.from(ctx.get("maps"));
+    if (mode === "maps") maps = flat(ctx.get("maps"));
     else {
-      Q = Float64Array.from(ctx.get("q"));
-      K = Float64Array.from(ctx.get("k"));
+      q = flat(ctx.get("q"));
+      k = flat(ctx.get("k"));
       dk = ctx.get("d_k");
     }
   };
   load();
-  const M = () => new Float64Array(nq * nk);
-  let map = M();
+  let map = new Float64Array(nq * nk);
 
   function computeMap() {
-    const e = ctx.get("example"), l = ctx.get("layer"), hd = ctx.get("head");
-    const base = ((e * L + l) * H + hd);
-    if (map.length !== nq * nk) map = M();
+    const base = (ctx.get("example") * L + ctx.get("layer")) * H + ctx.get("head");
+    if (map.length !== nq * nk) map = new Float64Array(nq * nk);
     if (mode === "maps") {
-      map.set(data.subarray(base * nq * nk, (base + 1) * nq * nk));
+      map.set(maps.subarray(base * nq * nk, (base + 1) * nq * nk));
       return;
     }
-    // Scores (n_q, n_k) = q kᵀ / √d_k, then the masked softmax of each row with temperature T.
-    const T = ctx.get("temperature");
-    const causal = ctx.get("causal");
-    const qo = base * nq * dk, ko = base * nk * dk;
-    const scale = 1 / Math.sqrt(dk);
-    const row = new Array(nk);
-    const keep = new Array(nk);
-    for (let i = 0; i < nq; i++) {
-      for (let j = 0; j < nk; j++) {
-        let s = 0;
-        const qi = qo + i * dk, kj = ko + j * dk;
-        for (let d = 0; d < dk; d++) s += Q[qi + d] * K[kj + d];
-        row[j] = s * scale;
-        keep[j] = !causal || j <= i + (nk - nq);
-      }
-      const w = AttnMath.softmax(row, T, causal ? keep : null);
-      for (let j = 0; j < nk; j++) map[i * nk + j] = w[j];
-    }
+    const Q = M.rows(q, base * nq * dk, nq, dk);
+    const K = M.rows(k, base * nk * dk, nk, dk);
+    const mask = ctx.get("causal") ? M.causalMask(nq, nk) : null;
+    const W = M.softmaxRows(M.scores("scaled_dot", Q, K), ctx.get("temperature"), mask);
+    W.forEach((row, i) => map.set(row, i * nk));
   }
 
-  // Controls: native, labelled, keyboard-operable.
+  // Controls: native, labelled, keyboard-operable; those with one possible value are hidden.
   const exSel = select({ label: "example", name: "example", value: ctx.get("example"),
     options: ctx.get("example_labels").map((l, i) => [String(i), l]),
     onChange: (v) => ctx.set("example", Number(v)) });
-  const lSl = slider({ label: "layer", name: "layer", min: 0, max: Math.max(0, L - 1), step: 1,
+  const lSl = slider({ label: "layer", name: "layer", min: 0, max: L - 1, step: 1,
     value: ctx.get("layer"), format: (v) => String(v + 1), onInput: (v) => ctx.set("layer", v) });
-  const hSl = slider({ label: "head", name: "head", min: 0, max: Math.max(0, H - 1), step: 1,
+  const hSl = slider({ label: "head", name: "head", min: 0, max: H - 1, step: 1,
     value: ctx.get("head"), format: (v) => String(v + 1), onInput: (v) => ctx.set("head", v) });
   const qSl = slider({ label: "query row", name: "query", min: 0, max: nq - 1, step: 1,
     value: ctx.get("query"), format: (v) => ctx.get("y_labels")[ctx.get("example")][v] ?? String(v),
@@ -71,10 +61,8 @@ function buildAttentionMap(ctx) {
       onChange: (v) => ctx.set("causal", v) });
     controls.push(tSl.wrap, cCb.wrap);
   }
-  if (E < 2) exSel.wrap.style.display = "none";
-  if (L < 2) lSl.wrap.style.display = "none";
-  if (H < 2) hSl.wrap.style.display = "none";
 
+  // Hovering a row is a pointer shortcut; the query row slider is its keyboard equivalent.
   const showLabels = Math.max(nq, nk) <= 40;
   const cell = Math.max(4, Math.min(28, Math.floor(384 / Math.max(nq, nk))));
   const left = showLabels ? 64 : 8, top = showLabels ? 56 : 18;
@@ -94,11 +82,11 @@ function buildAttentionMap(ctx) {
     if (i >= 0 && i < nq && i !== ctx.get("query")) ctx.set("query", i);
   });
 
-  const hasImages = ctx.get("images").length > 0;
-  let imgCanvas = null, imgData = null, iShape = null;
+  const imageShape = ctx.get("image_shape");
+  const hasImages = imageShape.length > 0;
+  let imgCanvas = null, imgData = null;
   if (hasImages) {
-    imgData = Float64Array.from(ctx.get("images"));
-    iShape = ctx.get("image_shape");
+    imgData = flat(ctx.get("images"));
     imgCanvas = h("canvas", { class: "attn-image", width: 224, height: 224, role: "img",
       "aria-label": "the image with the chosen query's attention over its patches" });
   }
@@ -108,7 +96,7 @@ function buildAttentionMap(ctx) {
   root.appendChild(h("div", { class: "attn-row" }, [canvas, imgCanvas, barBox]));
   root.appendChild(summary);
 
-  function paintHeatmap(q, vmax) {
+  function paintHeatmap(qi, vmax) {
     const px = pixels.data;
     const inv = vmax > 0 ? 255 / vmax : 0;
     for (let t = 0; t < nq * nk; t++) {
@@ -124,7 +112,7 @@ function buildAttentionMap(ctx) {
     c2d.drawImage(small, left, top, cell * nk, cell * nq);
     c2d.strokeStyle = COLORS.orange;
     c2d.lineWidth = 2;
-    c2d.strokeRect(left - 1, top + q * cell - 1, cell * nk + 2, cell + 2);
+    c2d.strokeRect(left - 1, top + qi * cell - 1, cell * nk + 2, cell + 2);
     c2d.fillStyle = getComputedStyle(root).color || "#222";
     c2d.font = "11px system-ui, sans-serif";
     c2d.textAlign = "left";
@@ -133,12 +121,10 @@ function buildAttentionMap(ctx) {
     if (showLabels) {
       const e = ctx.get("example");
       const xl = ctx.get("x_labels")[e], yl = ctx.get("y_labels")[e];
-      c2d.fillStyle = getComputedStyle(root).color || "#222";
       c2d.font = `${Math.min(11, cell)}px system-ui, sans-serif`;
       c2d.textAlign = "right";
       c2d.textBaseline = "middle";
       yl.forEach((l, i) => c2d.fillText(l, left - 4, top + (i + 0.5) * cell));
-      c2d.save();
       c2d.textAlign = "left";
       xl.forEach((l, j) => {
         c2d.save();
@@ -147,12 +133,11 @@ function buildAttentionMap(ctx) {
         c2d.fillText(l, 0, 0);
         c2d.restore();
       });
-      c2d.restore();
     }
   }
 
   function paintImage(rowW) {
-    const [, ih, iw, ic] = iShape;
+    const [, ih, iw, ic] = imageShape;
     const e = ctx.get("example");
     const tmp = document.createElement("canvas");
     tmp.width = iw;
@@ -171,7 +156,7 @@ function buildAttentionMap(ctx) {
     const [gh, gw] = ctx.get("grid");
     const po = ctx.get("patch_offset");
     const patchW = rowW.slice(po, po + gh * gw);
-    const pmax = Math.max(...patchW, 1e-12);
+    const pmax = Math.max(M.max(patchW), 1e-12);
     const ph = 224 / gh, pw = 224 / gw;
     for (let r = 0; r < gh; r++) {
       for (let c = 0; c < gw; c++) {
@@ -196,32 +181,27 @@ function buildAttentionMap(ctx) {
     },
     draw() {
       computeMap();
-      const q = Math.max(0, ctx.get("query"));
-      let vmax = 0, total = 0;
-      for (let t = 0; t < map.length; t++) {
-        if (map[t] > vmax) vmax = map[t];
-        total += map[t];
-      }
-      paintHeatmap(q, vmax);
-      const row = Array.from(map.subarray(q * nk, (q + 1) * nk));
+      const qi = Math.max(0, ctx.get("query"));
+      const vmax = M.max(map);
+      paintHeatmap(qi, vmax);
+      const row = Array.from(map.subarray(qi * nk, (qi + 1) * nk));
       if (hasImages) paintImage(row);
       const e = ctx.get("example");
       if (nk <= 40) {
         barBox.replaceChildren(bars(row, ctx.get("x_labels")[e], { max: 1,
-          barH: Math.max(9, Math.min(16, 320 / nk)), title: `row of '${ctx.get("y_labels")[e][q]}'` }));
+          barH: Math.max(9, Math.min(16, 320 / nk)), title: `row of '${ctx.get("y_labels")[e][qi]}'` }));
       }
-      let best = 0;
-      row.forEach((w, j) => { if (w > row[best]) best = j; });
+      const best = M.argmax(row);
       summary.textContent = `layer ${ctx.get("layer") + 1}, head ${ctx.get("head") + 1}: ` +
-        `'${ctx.get("y_labels")[e][q]}' attends most to '${ctx.get("x_labels")[e][best]}' (${fmt(row[best])}); ` +
+        `'${ctx.get("y_labels")[e][qi]}' attends most to '${ctx.get("x_labels")[e][best]}' (${fmt(row[best])}); ` +
         `colour from 0 (dark) to ${fmt(vmax)} (yellow)`;
-      return { row, map_sum: total, map_max: vmax };
+      return { row, map_sum: M.sum(map), map_max: vmax };
     },
   };
 }
 
 export default {
   render({ model, el }) {
-    return AttnUI.mount(model, el, { name: "attention_map", build: buildAttentionMap });
+    return mount(model, el, { name: "attention_map", build: buildAttentionMap });
   },
 };

@@ -1,29 +1,10 @@
-// complexity.js — Table 1 explorer (chapter 9). Needs attn_math.js and ui.js before it.
-// Same formulas as attn_course.complexity: FLOPs 4n²d, 4nd², 2knd²; sequential ops 1, n, 1;
-// maximum path length 1, n, ⌈log_k n⌉ (dilated convolutions, integer loop).
-function layerFlops(kind, n, d, k) {
-  if (kind === "self-attention") return 4 * n * n * d;
-  if (kind === "recurrent") return 4 * n * d * d;
-  return 2 * k * n * d * d;
-}
-
-function maxPath(kind, n, k) {
-  if (kind === "self-attention") return 1;
-  if (kind === "recurrent") return n;
-  let layers = 0;
-  let reach = 1;
-  while (reach < n) { reach *= k; layers += 1; }
-  return Math.max(layers, 1);
-}
-
-function crossover(d, k, versus) {
-  let n = 1;
-  while (layerFlops("self-attention", n + 1, d, k) <= layerFlops(versus, n + 1, d, k)) n += 1;
-  return n;
-}
+// complexity.js — the Table 1 explorer (chapter 9).
+// FLOPs 4n²d, 4nd², 2knd²; sequential ops 1, n, 1; maximum path length 1, n, ⌈log_k n⌉ and the
+// crossovers (M.layerFlops, M.sequentialOps, M.maxPathLength, M.crossoverN ↔ attn_course.experiments.complexity).
+import * as M from "./math/index.js";
+import { bars, fmt, h, mount, s, slider } from "./ui.js";
 
 function buildComplexity(ctx) {
-  const { h, s, slider, bars, fmt } = AttnUI;
   const KIND_COLORS = { "self-attention": "#0072B2", recurrent: "#D55E00", convolutional: "#009E73" };
   const log2 = (v) => Math.round(Math.log2(v));
   const sn = slider({ label: "n (sequence length)", name: "n", min: 1, max: 14, step: 1,
@@ -50,7 +31,7 @@ function buildComplexity(ctx) {
     const t = s("text", { x: 0, y: 12, "font-weight": 600 });
     t.textContent = "FLOPs of one layer (log scale)";
     svg.appendChild(t);
-    const hi = Math.log10(Math.max(...values)) + 0.3;
+    const hi = Math.log10(M.max(values)) + 0.3;
     kinds.forEach((kind, i) => {
       const y = top + i * barH;
       const lab = s("text", { x: labelW - 6, y: y + barH * 0.7, "text-anchor": "end" });
@@ -75,19 +56,17 @@ function buildComplexity(ctx) {
     draw() {
       const n = ctx.get("n"), d = ctx.get("d"), k = ctx.get("k");
       const kinds = ctx.get("kinds");
-      const flops = kinds.map((kind) => layerFlops(kind, n, d, k));
-      const sequential = kinds.map((kind) => (kind === "recurrent" ? n : 1));
-      const path = kinds.map((kind) => maxPath(kind, n, k));
-      const xr = crossover(d, k, "recurrent");
-      const xc = crossover(d, k, "convolutional");
-      let best = 0;
-      flops.forEach((f, i) => { if (f < flops[best]) best = i; });
+      const flops = kinds.map((kind) => M.layerFlops(kind, n, d, k));
+      const sequential = kinds.map((kind) => M.sequentialOps(kind, n, k));
+      const path = kinds.map((kind) => M.maxPathLength(kind, n, k));
+      const xr = M.crossoverN(d, k, "recurrent");
+      const xc = M.crossoverN(d, k, "convolutional");
+      const best = M.argmin(flops);
       flopBox.replaceChildren(logBars(kinds, flops));
       const short = kinds.map((kind) => ({ "self-attention": "attention", convolutional: "conv" }[kind] || kind));
       pathBox.replaceChildren(bars(path, short, { width: 360, barH: 22,
         title: "maximum path length (layers or steps)" }));
-      const ratio = flops[1] / flops[0];
-      summary.textContent = `n = ${n}, d = ${d}, k = ${k}: a recurrent layer needs ${fmt(ratio, 2)}× ` +
+      summary.textContent = `n = ${n}, d = ${d}, k = ${k}: a recurrent layer needs ${fmt(flops[1] / flops[0], 2)}× ` +
         `the FLOPs of self-attention (d / n). Self-attention is no dearer than the recurrent ` +
         `layer while n ≤ ${xr} (= d) and than the convolution while n ≤ ${xc} (= ⌊k·d/2⌋). ` +
         `Cheapest here: ${kinds[best]}. Sequential steps: ${sequential.join(" / ")}.`;
@@ -99,6 +78,6 @@ function buildComplexity(ctx) {
 
 export default {
   render({ model, el }) {
-    return AttnUI.mount(model, el, { name: "complexity", build: buildComplexity });
+    return mount(model, el, { name: "complexity", build: buildComplexity });
   },
 };

@@ -1,27 +1,11 @@
-// glimpse.js — the glimpse view (chapter 1). Needs attn_math.js and ui.js before it.
-// Select `budget` pixels of the scene (most salient / random / evenly spaced), draw what the
-// observer sees and report the share of the digit's ink inside the selection.
-function glimpseSelect(sal, k, method, seed) {
-  const n = sal.length;
-  const idx = Array.from({ length: n }, (_, i) => i);
-  if (method === "saliency") {
-    idx.sort((a, b) => (sal[b] - sal[a]) || (a - b));
-    return idx.slice(0, k);
-  }
-  if (method === "random") {
-    const rand = AttnMath.mulberry32(seed);
-    const u = idx.map(() => rand());
-    idx.sort((a, b) => (u[a] - u[b]) || (a - b));
-    return idx.slice(0, k);
-  }
-  if (k <= 1) return k === 1 ? [0] : [];
-  const out = [];
-  for (let i = 0; i < k; i++) out.push(Math.floor((2 * i * (n - 1) + (k - 1)) / (2 * (k - 1))));
-  return out;
-}
+// glimpse.js — the glimpse view (chapter 1).
+// Select `budget` pixels of the scene (most salient / random / evenly spaced: M.glimpseSelection
+// ↔ attn_course.views.glimpse.glimpse_selection), draw what the observer sees and report the
+// share of the digit's ink inside the selection (M.inkRecovered ↔ attn_course.experiments.intuition.ink_recovered).
+import * as M from "./math/index.js";
+import { COLORS, fmt, h, mount, select, slider } from "./ui.js";
 
 function buildGlimpse(ctx) {
-  const { h, slider, select, fmt, COLORS } = AttnUI;
   const root = ctx.root;
   let H = ctx.get("height");
   let W = ctx.get("width");
@@ -76,31 +60,25 @@ function buildGlimpse(ctx) {
     },
     draw() {
       const scene = ctx.get("scene");
-      const ink = ctx.get("ink");
       const k = ctx.get("budget");
-      const sel = glimpseSelect(ctx.get("saliency"), k, ctx.get("method"), ctx.get("seed"));
+      const sel = M.glimpseSelection(ctx.get("saliency"), k, ctx.get("method"), ctx.get("seed"));
+      const inkShare = M.inkRecovered(ctx.get("ink"), sel);
       const mark = new Uint8Array(scene.length);
-      const view = new Array(scene.length).fill(0);
-      let got = 0;
-      let total = 0;
-      for (const v of ink) total += v;
+      const view = new Float64Array(scene.length);
       for (const i of sel) {
         mark[i] = 1;
         view[i] = scene[i];
-        got += ink[i];
       }
       paint(full, scene.map((v, i) => (mark[i] ? v : 0.35 * v)), mark);
       paint(seen, view, null);
-      const inkShare = total > 0 ? got / total : 0;
-      const fraction = k / n();
       summary.textContent = `${pct(k)} seen — ${fmt(100 * inkShare, 1)}% of the digit's ink`;
-      return { ink: inkShare, fraction };
+      return { ink: inkShare, fraction: k / n() };
     },
   };
 }
 
 export default {
   render({ model, el }) {
-    return AttnUI.mount(model, el, { name: "glimpse", build: buildGlimpse });
+    return mount(model, el, { name: "glimpse", build: buildGlimpse });
   },
 };

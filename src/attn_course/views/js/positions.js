@@ -1,26 +1,10 @@
-// positions.js — score vs offset (chapter 14). Needs attn_math.js and ui.js before it.
-// Mirrors attn_course.positions.offset_profile: sinusoidal mean_i cos(ω_i Δ); RoPE
-// Σ_i |c_i|² cos(ω_i Δ) / Σ_i |c_i|² over feature pairs i; ALiBi −2^(−8(h+1)/H)·|Δ|.
-function positionsProfile(method, d, base, content, nHeads, head, offsets) {
-  if (method === "alibi") {
-    const slope = 2 ** (-8 * (head + 1) / nHeads);
-    return offsets.map((o) => -slope * Math.abs(o));
-  }
-  const half = d / 2;
-  const omega = [];
-  for (let i = 0; i < half; i++) omega.push(base ** (-(2 * i) / d));
-  let w = new Array(half).fill(1);
-  if (method === "rope" && content) w = omega.map((_, i) => content[2 * i] ** 2 + content[2 * i + 1] ** 2);
-  const total = w.reduce((a, b) => a + b, 0);
-  return offsets.map((o) => {
-    let s = 0;
-    for (let i = 0; i < half; i++) s += w[i] * Math.cos(o * omega[i]);
-    return s / total;
-  });
-}
+// positions.js — score vs offset (chapter 14).
+// M.offsetProfile ↔ attn_course.experiments.positions.offset_profile: sinusoidal mean_i cos(ω_i Δ); RoPE
+// Σ_i |c_i|² cos(ω_i Δ) / Σ_i |c_i|²; ALiBi −slope_h·|Δ| (M.alibiSlopes ↔ alibi_slopes).
+import * as M from "./math/index.js";
+import { COLORS, checkbox, fmt, h, mount, s, select, slider } from "./ui.js";
 
 function buildPositions(ctx) {
-  const { h, s, slider, checkbox, select, fmt, COLORS } = AttnUI;
   const maxOff = ctx.get("max_offset");
   const sm = select({ label: "method", name: "method", value: ctx.get("method"),
     options: [["sinusoidal", "sinusoidal"], ["rope", "RoPE"], ["alibi", "ALiBi"]],
@@ -42,7 +26,7 @@ function buildPositions(ctx) {
 
   function draw(offsets, prof, offset, score) {
     const W = 460, H = 220, L = 46, R = 10, T = 10, B = 30;
-    let lo = Math.min(...prof), hi = Math.max(...prof);
+    let lo = M.min(prof), hi = M.max(prof);
     if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
     const X = (o) => L + ((o - offsets[0]) / (offsets[offsets.length - 1] - offsets[0])) * (W - L - R);
     const Y = (v) => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
@@ -73,19 +57,18 @@ function buildPositions(ctx) {
     },
     draw() {
       const method = ctx.get("method"), dm = ctx.get("d_model"), offset = ctx.get("offset");
-      const offsets = [];
-      for (let o = -maxOff; o <= maxOff; o++) offsets.push(o);
-      const content = ctx.get("random_content")
-        ? AttnMath.normals(AttnMath.mulberry32(ctx.get("seed")), dm) : null;
-      const prof = positionsProfile(method, dm, ctx.get("base"), content, ctx.get("n_heads"),
-        ctx.get("head"), offsets);
+      const nHeads = ctx.get("n_heads"), head = ctx.get("head");
+      const offsets = Array.from({ length: 2 * maxOff + 1 }, (_, i) => i - maxOff);
+      const content = ctx.get("random_content") ? M.normals(M.mulberry32(ctx.get("seed")), dm) : null;
+      const prof = M.offsetProfile(method, offsets, { dModel: dm, base: ctx.get("base"), content,
+        nHeads, head });
       const score = prof[offset + maxOff];
       cr.input.disabled = method !== "rope";
       sh.input.disabled = method !== "alibi";
       draw(offsets, prof, offset, score);
       const name = { sinusoidal: "sinusoidal", rope: "RoPE", alibi: "ALiBi" }[method];
       summary.textContent = `${name}, d_model = ${dm}: score ${fmt(score, 3)} at offset Δ = ${offset}` +
-        (method === "alibi" ? ` (head ${ctx.get("head")}, slope ${fmt(2 ** (-8 * (ctx.get("head") + 1) / ctx.get("n_heads")), 4)})` : "");
+        (method === "alibi" ? ` (head ${head}, slope ${fmt(M.alibiSlopes(nHeads)[head], 4)})` : "");
       return { profile: prof, score };
     },
   };
@@ -93,6 +76,6 @@ function buildPositions(ctx) {
 
 export default {
   render({ model, el }) {
-    return AttnUI.mount(model, el, { name: "positions", build: buildPositions });
+    return mount(model, el, { name: "positions", build: buildPositions });
   },
 };

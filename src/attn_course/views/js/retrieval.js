@@ -1,7 +1,10 @@
-// retrieval.js — the retrieval playground (chapter 2). Needs attn_math.js and ui.js before it.
-// weights = softmax(-‖q − k_i‖² / T), retrieved value = Σ w_i v_i (attn_course.retrieval.soft_lookup).
+// retrieval.js — the retrieval playground (chapter 2).
+// weights = softmax(−‖q − k_i‖² / T), retrieved value = Σ w_i v_i (M.softLookup ↔
+// attn_course.core.retrieval.soft_lookup).
+import * as M from "./math/index.js";
+import { COLORS, bars, fmt, h, mount, s, slider } from "./ui.js";
+
 function buildRetrieval(ctx) {
-  const { h, s, slider, bars, fmt, COLORS } = AttnUI;
   const SIZE = 280;
   const root = ctx.root;
   let keys, values, labels, ext;
@@ -18,6 +21,7 @@ function buildRetrieval(ctx) {
     ext[2] + ((SIZE - py) / SIZE) * (ext[3] - ext[2])];
   const clampTo = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
+  // The plane is a pointer shortcut; the query x / y sliders are its keyboard equivalent.
   const plane = s("svg", { viewBox: `0 0 ${SIZE} ${SIZE}`, width: SIZE, height: SIZE, role: "img",
     class: "attn-plane", "aria-label": "keys and the query in the plane; drag to move the query",
     style: "touch-action: none; cursor: crosshair; border: 1px solid rgba(128,128,128,.4)" });
@@ -37,7 +41,7 @@ function buildRetrieval(ctx) {
     value: q0[1], onInput: (v) => setQuery([ctx.get("query")[0], v]) });
   const st = slider({ label: "temperature", name: "temperature", min: -1.5, max: 1.5, step: 0.01,
     value: ctx.get("temperature"), toValue: (p) => 10 ** p, fromValue: (t) => Math.log10(t),
-    onInput: (t) => ctx.set("temperature", t) });
+    format: (t) => fmt(t, 3), onInput: (t) => ctx.set("temperature", t) });
   const barBox = h("div", { class: "attn-bars" });
   const lineBox = h("div", { class: "attn-valueline" });
   const summary = h("div", { class: "attn-summary", "aria-live": "polite" });
@@ -47,8 +51,8 @@ function buildRetrieval(ctx) {
 
   function valueLine(value) {
     const W = 320;
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
+    const lo = M.min(values);
+    const hi = M.max(values);
     const pad = (hi - lo) * 0.05 || 1;
     const x = (v) => 10 + ((v - lo + pad) / (hi - lo + 2 * pad)) * (W - 20);
     const svg = s("svg", { viewBox: `0 0 ${W} 46`, width: W, height: 46, role: "img",
@@ -79,9 +83,8 @@ function buildRetrieval(ctx) {
     draw() {
       const q = ctx.get("query");
       const T = ctx.get("temperature");
-      const weights = AttnMath.softmax(AttnMath.negSqDistance(q, keys), T);
-      const value = AttnMath.combine(weights, values);
-      const H = AttnMath.entropy(weights);
+      const { value, weights } = M.softLookup(q, keys, values, T);
+      const H = M.entropy(weights);
       plane.replaceChildren();
       const [qx, qy] = toPx(q);
       keys.forEach((k, i) => {
@@ -103,7 +106,7 @@ function buildRetrieval(ctx) {
       barBox.replaceChildren(bars(weights, labels, { max: 1, title: "attention weights" }));
       lineBox.replaceChildren(valueLine(value));
       summary.textContent = `query (${fmt(q[0], 2)}, ${fmt(q[1], 2)}), temperature ${fmt(T, 3)}: ` +
-        `retrieved value ${fmt(value)}, entropy ${fmt(H)} nats (max ${fmt(Math.log(keys.length))})`;
+        `retrieved value ${fmt(value)}, entropy ${fmt(H)} nats (max ${fmt(M.maxEntropy(keys.length))})`;
       return { weights, value, entropy: H };
     },
   };
@@ -111,6 +114,6 @@ function buildRetrieval(ctx) {
 
 export default {
   render({ model, el }) {
-    return AttnUI.mount(model, el, { name: "retrieval", build: buildRetrieval });
+    return mount(model, el, { name: "retrieval", build: buildRetrieval });
   },
 };

@@ -1,8 +1,10 @@
-// scaling.js — the scaling explorer (chapter 4). Needs attn_math.js and ui.js before it.
-// For each of n_trials draws: q (d_k,), K (n_keys, d_k) standard normal from mulberry32(seed)
-// (attn_course.views.scaling.scaling_draws), scores q·k (/√d_k if scaled), softmax, entropy.
+// scaling.js — the scaling explorer (chapter 4).
+// n_trials draws of q (d_k,) and K (n_keys, d_k) from mulberry32(seed), scores q·k (/√d_k if
+// scaled), softmax and entropy: M.scalingSummary ↔ attn_course.views.scaling.scaling_summary.
+import * as M from "./math/index.js";
+import { COLORS, bars, checkbox, fmt, h, mount, s, slider } from "./ui.js";
+
 function buildScaling(ctx) {
-  const { h, s, slider, checkbox, bars, fmt, COLORS } = AttnUI;
   const root = ctx.root;
   const sd = slider({ label: "d_k", name: "d_k", min: 0, max: 10, step: 1, value: ctx.get("d_k"),
     toValue: (p) => 2 ** p, fromValue: (d) => Math.round(Math.log2(d)), format: (d) => String(d),
@@ -22,7 +24,7 @@ function buildScaling(ctx) {
     const W = 300, H = 150, B = 12, pad = 24;
     const counts = new Array(B).fill(0);
     values.forEach((v) => { counts[Math.min(B - 1, Math.max(0, Math.floor((v / hi) * B)))] += 1; });
-    const cmax = Math.max(...counts, 1);
+    const cmax = Math.max(M.max(counts), 1);
     const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img",
       "aria-label": "histogram of the entropy over all draws" });
     const t = s("text", { x: 0, y: 12, "font-weight": 600 });
@@ -52,47 +54,24 @@ function buildScaling(ctx) {
     draw() {
       const d = ctx.get("d_k");
       const n = ctx.get("n_keys");
-      const trials = ctx.get("n_trials");
-      const kind = ctx.get("scaled") ? "scaled_dot" : "dot";
-      const rand = AttnMath.mulberry32(ctx.get("seed"));
-      let first = null;
-      let firstH = 0;
-      let sumH = 0;
-      let sumMax = 0;
-      let sum = 0;
-      let sumSq = 0;
-      const Hs = [];
-      for (let t = 0; t < trials; t++) {
-        const q = AttnMath.normals(rand, d);
-        const K = [];
-        for (let j = 0; j < n; j++) K.push(AttnMath.normals(rand, d));
-        const sc = AttnMath.scores(kind, [q], K)[0];
-        const w = AttnMath.softmax(sc);
-        const Ht = AttnMath.entropy(w);
-        if (t === 0) { first = w; firstH = Ht; }
-        Hs.push(Ht);
-        sumH += Ht;
-        sumMax += Math.max(...w);
-        for (const v of sc) { sum += v; sumSq += v * v; }
-      }
-      const count = trials * n;
-      const mean = sum / count;
-      const std = Math.sqrt(Math.max(0, sumSq / count - mean * mean));
-      const labels = first.map((_, j) => `k${j + 1}`);
-      barBox.replaceChildren(bars(first, labels, { max: 1, barH: Math.max(9, Math.min(16, 240 / n)),
+      const scaled = ctx.get("scaled");
+      const r = M.scalingSummary(ctx.get("seed"), d, n, ctx.get("n_trials"), scaled);
+      const labels = r.weights.map((_, j) => `k${j + 1}`);
+      barBox.replaceChildren(bars(r.weights, labels, { max: 1, barH: Math.max(9, Math.min(16, 240 / n)),
         title: "weights of the first draw" }));
-      histBox.replaceChildren(histogram(Hs, Math.log(n)));
-      summary.textContent = `d_k = ${d}, ${kind === "dot" ? "unscaled" : "scaled"}: score std ${fmt(std, 2)}, ` +
-        `first draw entropy ${fmt(firstH)} nats, mean entropy ${fmt(sumH / trials)} ` +
-        `(max ${fmt(Math.log(n))}), mean largest weight ${fmt(sumMax / trials)}`;
-      return { weights: first, entropy: firstH, mean_entropy: sumH / trials,
-        mean_max_weight: sumMax / trials, score_std: std };
+      const hMax = M.maxEntropy(n);
+      histBox.replaceChildren(histogram(r.entropies, hMax));
+      summary.textContent = `d_k = ${d}, ${scaled ? "scaled" : "unscaled"}: score std ${fmt(r.score_std, 2)}, ` +
+        `first draw entropy ${fmt(r.entropy)} nats, mean entropy ${fmt(r.mean_entropy)} ` +
+        `(max ${fmt(hMax)}), mean largest weight ${fmt(r.mean_max_weight)}`;
+      return { weights: r.weights, entropy: r.entropy, mean_entropy: r.mean_entropy,
+        mean_max_weight: r.mean_max_weight, score_std: r.score_std };
     },
   };
 }
 
 export default {
   render({ model, el }) {
-    return AttnUI.mount(model, el, { name: "scaling", build: buildScaling });
+    return mount(model, el, { name: "scaling", build: buildScaling });
   },
 };

@@ -1,7 +1,9 @@
-// score_explorer.js — the score explorer (chapter 3). Needs attn_math.js and ui.js before it.
-// scores = AttnMath.scores(kind, Q, K, params) (attn_course.scores), weights = softmax(scores / T).
+// score_explorer.js — the score explorer (chapter 3).
+// scores = M.scores(kind, Q, K, params) (↔ attn_course.core.scores), weights = softmax(scores / T).
+import * as M from "./math/index.js";
+import { COLORS, bars, contrastText, fmt, h, mount, s, select, slider, viridis } from "./ui.js";
+
 function buildScoreExplorer(ctx) {
-  const { h, s, slider, select, bars, fmt, viridis } = AttnUI;
   const root = ctx.root;
   const NAMES = { dot: "dot q·k", scaled_dot: "scaled dot q·k/√d", general: "general q W kᵀ",
     additive: "additive w·tanh(qW_q + kW_k)", cosine: "cosine", location: "location q W" };
@@ -18,6 +20,7 @@ function buildScoreExplorer(ctx) {
   root.appendChild(h("div", { class: "attn-row" }, [kindSel.wrap, st.wrap, qSel.wrap]));
   root.appendChild(h("div", { class: "attn-row" }, [mapBox, barBox]));
 
+  // Clicking a row is a pointer shortcut; the query select is its keyboard equivalent.
   function heatmap(W, rowLabels, colLabels, selected) {
     const cell = Math.max(22, Math.min(44, 300 / Math.max(W[0].length, W.length)));
     const left = 40, top = 18;
@@ -34,19 +37,21 @@ function buildScoreExplorer(ctx) {
       t.textContent = rowLabels[i];
       svg.appendChild(t);
       row.forEach((w, j) => {
-        const [r, g, b] = viridis(w);
+        const rgb = viridis(w);
         const rect = s("rect", { x: left + j * cell, y: top + i * cell, width: cell, height: cell,
-          fill: `rgb(${r},${g},${b})`, style: "cursor: pointer" });
+          fill: `rgb(${rgb.join(",")})`, class: "attn-cell", style: "cursor: pointer" });
         rect.addEventListener("click", () => ctx.set("selected", i));
         svg.appendChild(rect);
+        // Black or white on the cell, whichever contrasts more (≥ 4.58:1).
         const num = s("text", { x: left + (j + 0.5) * cell, y: top + (i + 0.62) * cell,
-          "text-anchor": "middle", style: `fill: ${w > 0.55 ? "black" : "white"}; font-size: 9px` });
+          "text-anchor": "middle", class: "attn-cell-num",
+          style: `fill: ${contrastText(rgb)}; font-size: 10px` });
         num.textContent = fmt(w, 2);
         svg.appendChild(num);
       });
     });
     svg.appendChild(s("rect", { x: left, y: top + selected * cell, width: cell * W[0].length,
-      height: cell, fill: "none", stroke: AttnUI.COLORS.orange, "stroke-width": 2.5 }));
+      height: cell, fill: "none", stroke: COLORS.orange, "stroke-width": 2.5 }));
     return svg;
   }
 
@@ -59,9 +64,9 @@ function buildScoreExplorer(ctx) {
     draw() {
       const params = { W: ctx.get("W"), W_q: ctx.get("W_q"), W_k: ctx.get("W_k"), w_v: ctx.get("w_v") };
       const kind = ctx.get("score");
-      const scores = AttnMath.scores(kind, ctx.get("queries"), ctx.get("key_vectors"),
+      const scores = M.scores(kind, ctx.get("queries"), ctx.get("key_vectors"),
         kind === "location" ? { W: ctx.get("W_loc") } : params);
-      const weights = AttnMath.softmaxRows(scores, ctx.get("temperature"));
+      const weights = M.softmaxRows(scores, ctx.get("temperature"));
       const sel = ctx.get("selected");
       const ql = ctx.get("query_labels");
       const kl = ctx.get("key_labels");
@@ -77,6 +82,6 @@ function buildScoreExplorer(ctx) {
 
 export default {
   render({ model, el }) {
-    return AttnUI.mount(model, el, { name: "score", build: buildScoreExplorer });
+    return mount(model, el, { name: "score", build: buildScoreExplorer });
   },
 };

@@ -1,7 +1,10 @@
-// softmax_lab.js — the softmax lab (chapter 5). Needs attn_math.js and ui.js before it.
-// weights = softmax(logits / T) over the kept entries (mask: true = keep), entropy in nats.
+// softmax_lab.js — the softmax lab (chapter 5).
+// weights = softmax(logits / T) over the kept entries (mask: true = keep), entropy in nats
+// (M.softmax ↔ attn_course.softmax, M.entropy ↔ attn_course.entropy).
+import * as M from "./math/index.js";
+import { bars, checkbox, fmt, h, mount, slider } from "./ui.js";
+
 function buildSoftmaxLab(ctx) {
-  const { h, slider, checkbox, bars, fmt } = AttnUI;
   const root = ctx.root;
   const labels = ctx.get("labels");
   const [lo, hi] = ctx.get("logit_range");
@@ -37,12 +40,12 @@ function buildSoftmaxLab(ctx) {
       const x = ctx.get("logits");
       const m = ctx.get("mask");
       const T = ctx.get("temperature");
-      const weights = AttnMath.softmax(x, T, m);
-      const H = AttnMath.entropy(weights);
+      const weights = M.softmax(x, T, m);
+      const H = M.entropy(weights);
       const kept = m.filter(Boolean).length;
       barBox.replaceChildren(bars(weights, labels, { max: 1, title: "softmax weights" }));
       summary.textContent = `temperature ${fmt(T)}: entropy ${fmt(H)} nats ` +
-        `(uniform over the ${kept} kept entries: ${fmt(kept ? Math.log(kept) : 0)})`;
+        `(uniform over the ${kept} kept entries: ${fmt(M.maxEntropy(kept))})`;
       return { weights, entropy: H };
     },
   };
@@ -50,6 +53,6 @@ function buildSoftmaxLab(ctx) {
 
 export default {
   render({ model, el }) {
-    return AttnUI.mount(model, el, { name: "softmax", build: buildSoftmaxLab });
+    return mount(model, el, { name: "softmax", build: buildSoftmaxLab });
   },
 };

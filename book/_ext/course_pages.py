@@ -1,0 +1,238 @@
+"""Sphinx extension: the published page as a reader's browser meets it — clean, light, accessible.
+
+Loaded by ``_config.yml``'s ``local_extensions``; the browser tests
+(``tests/browser/test_pages.py``) check each point on every page. What it does:
+
+1. **No thebe.** The book configures no thebe launch button, yet Jupyter Book always loads
+   ``sphinx_thebe``, whose inline ``const THEBE_JS_URL`` ends up twice in every page (a
+   ``SyntaxError`` in the console). Its scripts and stylesheet are dropped from the pages.
+2. **A colour mode and a favicon.** pydata-sphinx-theme logs "Got invalid theme mode" unless
+   a default mode is set (``auto``: the reader's system setting); browsers ask for a favicon
+   (``static/favicon.svg``).
+3. **Light pages.** ``templates/layout.html`` drops the theme's 1.5 MB font-awesome script
+   (its icons are drawn by ``icons.css``, written here from the theme's own icon data for the
+   icons the pages use) and loads the search index only on the search page. The widget
+   runtime (``static/course-widgets.js``) is set in ``_config.yml`` and loads deferred, only
+   on pages that have views; there it loads MathJax once the views are drawn. Duplicate
+   inline scripts are removed.
+4. **A meta description per page**: the page's front matter ``description`` if it has one,
+   else its first paragraph of prose.
+5. **Accessibility of the theme**: the bibliography is a list of list items (docutils writes
+   ARIA roles that axe-core flags), and ``templates/`` label the search and colour-mode
+   buttons by what they show (``label-content-name-mismatch``).
+6. **No progress bars in the pages.** The environment variable ``ATTN_COURSE_BOOK_BUILD``
+   is set for the notebooks the build executes (their kernels inherit it):
+   ``attn_course.tools.progress`` then draws no bar, so no frozen ipywidgets bar is saved
+   into a page. A person running the notebook sees the bar.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.builders.html._assets import _JavaScript
+
+HERE = Path(__file__).resolve().parent
+BOOK_BUILD = "ATTN_COURSE_BOOK_BUILD"  # read by attn_course.tools.progress
+STATIC = HERE / "static"
+TEMPLATES = HERE / "templates"
+DESCRIPTION_CHARS = 155
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+def configure(app: Sphinx, config: Any) -> None:
+    """Templates, favicon, the theme's default colour mode; mark the build for the kernels."""
+    os.environ[BOOK_BUILD] = "1"
+    config.templates_path = [str(TEMPLATES), *config.templates_path]
+    if not config.html_favicon:
+        config.html_favicon = str(STATIC / "favicon.svg")
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "auto")  # read by pydata-sphinx-theme's templates
+    config.html_context = context
+
+
+# --- per page: scripts, description, bibliography ---------------------------------------------
+
+THEBE_MARKERS = ("THEBE_JS_URL", "sphinx-thebe", "thebe@")
+WIDGET_LOADER = "course-widgets.js"  # nb_ipywidgets_js in _config.yml
+AFTER_VIEWS = "text/x-course-after-views"  # loaded by course-widgets.js after the views
+
+
+def _is_thebe(asset: Any) -> bool:
+    text = f"{asset.filename or ''} {getattr(asset, 'attributes', {}).get('body', '')}"
+    return any(m in text for m in THEBE_MARKERS)
+
+
+def clean_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                 doctree: Any) -> None:
+    """Drop thebe's scripts and stylesheet and inline scripts that appear twice. On a page
+    with views, MathJax (1.2 MB) is loaded by the widget loader once the views are drawn
+    (its tag gets the type ``AFTER_VIEWS``): run before them, it delayed the first
+    playground about threefold (``make bench``)."""
+    seen: set[str] = set()
+    scripts = []
+    for script in context.get("script_files", []):
+        if _is_thebe(script):
+            continue
+        body = script.attributes.get("body") if not script.filename else None
+        if body is not None:
+            if body in seen:
+                continue
+            seen.add(body)
+        scripts.append(script)
+    if any(str(s.filename or "").endswith(WIDGET_LOADER) for s in scripts):
+        for i, script in enumerate(scripts):
+            if "mathjax" in str(script.filename or ""):
+                attributes = {k: v for k, v in script.attributes.items()
+                              if k not in ("defer", "async", "type")}
+                scripts[i] = _JavaScript(script.filename, priority=script.priority,
+                                         type=AFTER_VIEWS, **attributes)
+    context["script_files"] = scripts
+    context["css_files"] = [c for c in context.get("css_files", []) if not _is_thebe(c)]
+
+
+def _paragraph_text(node: nodes.Node) -> str:
+    text = " ".join(node.astext().split())
+    return text
+
+
+def page_description(doctree: nodes.document | None, fallback: str) -> str:
+    """The first paragraph of prose (not a run-time line, not inside a cell's output or an
+    admonition), shortened to about 155 characters at a word boundary."""
+    if doctree is None:
+        return fallback
+    for para in doctree.findall(nodes.paragraph):
+        parent, skip = para.parent, False
+        while parent is not None:
+            classes = parent.get("classes", []) if isinstance(parent, nodes.Element) else []
+            if isinstance(parent, (nodes.Admonition, nodes.field_list, nodes.citation, nodes.table,
+                                   nodes.list_item)) or any("cell" in c for c in classes):
+                skip = True
+                break
+            parent = parent.parent
+        text = _paragraph_text(para)
+        if skip or len(text) < 40 or text.lower().startswith("run time"):
+            continue
+        if len(text) > DESCRIPTION_CHARS:
+            text = text[: DESCRIPTION_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        return text
+    return fallback
+
+
+def add_description(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                    doctree: Any) -> None:
+    """``<meta name="description">`` from the front matter or the first paragraph."""
+    metatags = context.get("metatags", "")
+    if 'name="description"' in metatags:
+        return
+    meta = app.env.metadata.get(pagename, {}) if doctree is not None else {}
+    title = re.sub(r"<[^>]+>", "", str(context.get("title", ""))) or app.config.project
+    fallback = f"{title} — {app.config.project}"
+    if pagename == "search":
+        fallback = f"Search {app.config.project}."
+    elif pagename in ("genindex", "py-modindex"):
+        fallback = f"{title} of {app.config.project}."
+    text = str(meta.get("description") or page_description(doctree, fallback))
+    context["metatags"] = (metatags
+                           + f'\n<meta name="description" content="{html.escape(text)}" />')
+
+
+def fix_bibliography_roles(app: Sphinx, pagename: str, templatename: str,
+                           context: dict[str, Any], doctree: Any) -> None:
+    """docutils writes a citation list as ``role="list"`` with ``role="doc-biblioentry"``
+    children: axe-core flags the deprecated role and a list without list items."""
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+# --- icons ------------------------------------------------------------------------------------
+
+_ICON = re.compile(r'(?:"([a-z0-9-]+)"|\b([a-z][a-z0-9]*)):\[(\d+),(\d+),\[[^\]]*\],"[0-9a-f]+",'
+                   r'(?:"(M[^"]*)"|\["(M[^"]*)")')
+_PACKS = {"fab": "brands", "far": "regular", "fas": "solid"}
+_NAME = re.compile(r"\bfa-([a-z0-9]+(?:-[a-z0-9]+)*)")
+_NOT_ICONS = {"lg", "xs", "sm", "xl", "2xl", "fw", "solid", "regular", "brands", "spin",
+              "pulse", "border", "inverse", "flip", "rotate-90", "rotate-180", "rotate-270"}
+
+
+def font_awesome_icons(script: Path) -> dict[str, dict[str, tuple[int, int, str]]]:
+    """``{pack: {name: (width, height, svg path)}}`` from the theme's font-awesome script."""
+    text = script.read_text(encoding="utf-8")
+    packs: dict[str, dict[str, tuple[int, int, str]]] = {}
+    start = 0
+    for call in re.finditer(r'\w\("(fab|far|fas)",\w+\)', text):
+        segment = text[start: call.start()]
+        start = call.end()
+        icons = packs.setdefault(_PACKS[call.group(1)], {})
+        for m in _ICON.finditer(segment):
+            name = m.group(1) or m.group(2)
+            icons[name] = (int(m.group(3)), int(m.group(4)), m.group(5) or m.group(6))
+    return packs
+
+
+def _icon_rule(selector: str, width: int, height: int, path: str) -> str:
+    svg = (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'>"
+           f"<path d='{path}'/></svg>")
+    url = svg.replace("<", "%3C").replace(">", "%3E").replace("#", "%23")
+    return (f'{selector}{{--fa-icon:url("data:image/svg+xml,{url}");'
+            f"width:{width / height:.4g}em}}")
+
+
+ICONS_CSS_HEAD = """/* Made by book/_ext/course_pages.py from the theme's font-awesome script, for
+   the icons the pages use: the icons without the 1.5 MB script.
+   Font Awesome Free, icons CC BY 4.0 (see fontawesome.js.LICENSE.txt). */
+:where(.fa, .fas, .far, .fab, .fa-solid, .fa-regular, .fa-brands) {
+  display: inline-block; height: 1em; width: 1em; vertical-align: -0.125em;
+  background-color: currentColor;
+  -webkit-mask: var(--fa-icon) center / contain no-repeat;
+  mask: var(--fa-icon) center / contain no-repeat;
+}
+.fa-lg { font-size: 1.25em; line-height: 0.05em; vertical-align: -0.075em; }
+"""
+
+
+def write_icons(app: Sphinx, exception: Exception | None) -> None:
+    """Write ``_static/icons.css`` with every font-awesome icon the built pages name."""
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    script = out / "_static" / "scripts" / "fontawesome.js"
+    if not script.exists():
+        return
+    packs = font_awesome_icons(script)
+    names: set[str] = set()
+    static = out / "_static"
+    sources = [*out.rglob("*.html"), *static.glob("*.js"), *(static / "scripts").glob("*.js")]
+    for source in sources:
+        if source.name.startswith("fontawesome"):
+            continue
+        names.update(_NAME.findall(source.read_text(encoding="utf-8", errors="ignore")))
+    rules = [ICONS_CSS_HEAD]
+    for name in sorted(names - _NOT_ICONS):
+        for pack in ("solid", "brands", "regular"):
+            if name in packs.get(pack, {}):
+                rules.append(_icon_rule(f".fa-{name}", *packs[pack][name]))
+                break
+        if name in packs.get("regular", {}) and name in packs.get("solid", {}):
+            rules.append(_icon_rule(f":is(.far,.fa-regular).fa-{name}", *packs["regular"][name]))
+    (out / "_static" / "icons.css").write_text("\n".join(rules) + "\n", encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", configure)
+    app.add_css_file("icons.css")
+    # After sphinx-book-theme (501) and course_publish (502) have added their buttons/assets.
+    app.connect("html-page-context", clean_assets, priority=900)
+    app.connect("html-page-context", add_description, priority=900)
+    app.connect("html-page-context", fix_bibliography_roles, priority=900)
+    app.connect("build-finished", write_icons)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,278 @@
+"""Every page of the built book as a reader's browser meets it: light, clean and accessible.
+
+The goals of the published page (issue 17; ``make bench`` measures the timings and Lighthouse):
+
+From the files (no browser):
+- no render-blocking script over 100 kB: every synchronous ``<script src>`` in ``<head>`` is
+  small (the widget loader and MathJax are deferred, the search index is only on the search
+  page);
+- the widget state saved in a page holds only the course's anywidget views (no progress bars:
+  they belong to the person running the notebook, not to the page), at most 150 kB of it.
+
+In Chromium (served on 127.0.0.1):
+- no console error and no request outside the site, after the views have been drawn;
+- axe-core (pinned in package.json) finds no WCAG 2.1 A/AA violation, theme included, in the
+  light and the dark colour mode;
+- no sideways scroll at phone width (390 px);
+- every chapter page weighs at most 1.5 MB compressed as a static host serves it (gzip for
+  text; images and fonts as they are), counting every request the page made.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html.parser
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import pytest
+from browser_helpers import HTML, ROOT
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+MAX_PAGE_BYTES = 1_500_000  # compressed, per chapter page
+MAX_BLOCKING_SCRIPT = 100_000
+MAX_STATE_BYTES = 150_000
+STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+JS_TYPES = (None, "", "text/javascript", "application/javascript")  # run by the browser
+TEXT_SUFFIXES = {".html", ".js", ".css", ".json", ".svg", ".txt", ".map", ".xml", ".inv"}
+SPECIAL_PAGES = ("genindex.html", "search.html", "py-modindex.html")
+
+
+def built_pages() -> list[str]:
+    """The documents of the current build (from its search index) and the special pages."""
+    index = HTML / "searchindex.js"
+    if not index.exists():
+        return []
+    text = index.read_text(encoding="utf-8")
+    data = json.loads(text[text.index("(") + 1: text.rindex(")")])
+    pages = [f"{name}.html" for name in data["docnames"]]
+    return sorted(pages + [p for p in SPECIAL_PAGES if (HTML / p).exists()])
+
+
+PAGES = built_pages()
+CHAPTERS = [p for p in PAGES if p.startswith("notebooks/")]
+
+
+# --- from the files ----------------------------------------------------------------------------
+
+
+class _Head(html.parser.HTMLParser):
+    """Synchronous external scripts in ``<head>`` and the saved widget state."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.in_head = True
+        self.blocking: list[str] = []
+        self.state_parts: list[str] | None = None
+        self.state = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "body":
+            self.in_head = False
+        if tag != "script":
+            return
+        if a.get("type") == STATE_TYPE:
+            self.state_parts = []
+        elif (self.in_head and a.get("src") and "defer" not in a and "async" not in a
+              and a.get("type") in JS_TYPES):
+            self.blocking.append(str(a["src"]))
+
+    def handle_data(self, data: str) -> None:
+        if self.state_parts is not None:
+            self.state_parts.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self.state_parts is not None:
+            self.state = "".join(self.state_parts)
+            self.state_parts = None
+
+
+def _head(path: str) -> _Head:
+    parser = _Head()
+    parser.feed((HTML / path).read_text(encoding="utf-8"))
+    return parser
+
+
+def _local_file(page: Path, url: str) -> Path:
+    return (page.parent / unquote(urlparse(url).path)).resolve()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_big_render_blocking_script(path: str) -> None:
+    big = []
+    for src in _head(path).blocking:
+        target = _local_file(HTML / path, src)
+        size = target.stat().st_size if target.exists() else 0
+        if size > MAX_BLOCKING_SCRIPT:
+            big.append(f"{src} ({size / 1e3:.0f} kB)")
+    assert not big, f"{path}: render-blocking scripts over 100 kB in <head>: {big}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_widget_state_holds_only_the_views(path: str) -> None:
+    raw = _head(path).state
+    if not raw:
+        return
+    models = json.loads(raw)["state"]
+    views = {i for i, m in models.items() if m["model_module"] == "anywidget"}
+    layouts = {m["state"].get("layout", "").removeprefix("IPY_MODEL_") for i, m in models.items()
+               if i in views}
+    others = sorted(f"{m['model_name']} ({m['model_module']})" for i, m in models.items()
+                    if i not in views and i not in layouts)
+    assert not others, (
+        f"{path}: the saved widget state holds widgets that are not course views (a progress "
+        f"bar? use attn_course.tools.progress, which saves nothing into the page): {others}")
+    not_course = [models[i]["state"].get("_anywidget_id") for i in views
+                  if not str(models[i]["state"].get("_anywidget_id", "")).startswith(
+                      "attn_course.views.")]
+    assert not not_course, f"{path}: anywidgets that are not course views: {not_course}"
+    size = len(raw.encode("utf-8"))
+    assert size <= MAX_STATE_BYTES, (
+        f"{path}: {size / 1e3:.0f} kB of widget state (goal <= {MAX_STATE_BYTES / 1e3:.0f} kB)")
+
+
+# --- in the browser ----------------------------------------------------------------------------
+
+_compressed: dict[Path, int] = {}
+
+
+def served_bytes(file: Path) -> int:
+    """Bytes a static host sends for ``file``: gzip (level 6) for text, images/fonts as is."""
+    if file not in _compressed:
+        data = file.read_bytes()
+        _compressed[file] = (len(gzip.compress(data, 6)) if file.suffix in TEXT_SUFFIXES
+                             else len(data))
+    return _compressed[file]
+
+
+def wait_until_drawn(page: Any) -> None:
+    """Wait for the views (every anywidget view saved in the page) and MathJax's typesetting."""
+    page.wait_for_load_state("networkidle", timeout=30_000)
+    page.wait_for_function(
+        """stateType => {
+          const saved = document.querySelector(`script[type="${stateType}"]`);
+          if (!saved) return true;
+          const models = JSON.parse(saved.textContent).state;
+          const tags = [...document.querySelectorAll(
+            'script[type="application/vnd.jupyter.widget-view+json"]')];
+          const views = tags.filter(t => {
+            const m = models[JSON.parse(t.textContent).model_id];
+            return m && m.model_module === "anywidget";
+          }).length;
+          return document.querySelectorAll(".attn-view[data-readout]").length >= views;
+        }""",
+        arg=STATE_TYPE,
+        timeout=20_000,
+    )
+    if page.locator(".math, mjx-container").count():
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+            " && MathJax.startup.promise.then(() => true)", timeout=30_000)
+
+
+def axe_violations(page: Any) -> list[str]:
+    """WCAG 2.1 A/AA violations axe-core finds on the page, one line each."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS)
+    lines = []
+    for v in result["violations"]:
+        targets = [" ".join(map(str, n["target"])) for n in v["nodes"][:4]]
+        why = " ".join(str(v["nodes"][0].get("failureSummary", "")).split())[:300]
+        lines.append(f"{v['id']} ({v['impact']}, {len(v['nodes'])}x): {v['help']} -> {targets}"
+                     f" [{why}]")
+    return lines
+
+
+def sideways(page: Any) -> dict[str, Any]:
+    """How far the page scrolls sideways, and the widest elements sticking out."""
+    return page.evaluate(
+        """() => {
+          const W = document.documentElement.clientWidth;
+          const scroll = document.documentElement.scrollWidth - W;
+          const out = [];
+          if (scroll > 0) {
+            for (const el of document.querySelectorAll("body *")) {
+              const r = el.getBoundingClientRect();
+              if (r.right > W + 1 && r.width > 0 && getComputedStyle(el).visibility !== "hidden") {
+                let p = el, clipped = false;
+                for (; p && p !== document.body; p = p.parentElement) {
+                  const s = getComputedStyle(p);
+                  if (s.position === "fixed" || (p !== el && s.overflowX !== "visible"
+                      && p.getBoundingClientRect().right <= W + 1)) {
+                    clipped = true; break;
+                  }
+                }
+                if (!clipped) out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`
+                  + ` "${(el.textContent || "").trim().slice(0, 40)}" right=${Math.round(r.right)}`);
+              }
+            }
+          }
+          return {scroll, culprits: out.slice(-6)};
+        }""")
+
+
+@pytest.fixture(scope="module")
+def axe_available() -> None:
+    if not AXE.exists():
+        pytest.fail("axe-core is not installed (node_modules/axe-core): run `make vendor`")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_clean_light_and_accessible(book_server: str, browser: Any, axe_available: None,
+                                            path: str) -> None:
+    from browser_helpers import PageVisit
+
+    context = browser.new_context(viewport=PHONE, is_mobile=False)
+    try:
+        url = f"{book_server}/{path}"
+        visit = PageVisit.attach(context.new_page(), url)
+        served: list[str] = []
+        visit.page.on("requestfinished", lambda req: served.append(req.url))
+        visit.page.goto(url, wait_until="load")
+        wait_until_drawn(visit.page)
+
+        # Phone width: nothing sticks out sideways.
+        wide = sideways(visit.page)
+        assert wide["scroll"] <= 0, (
+            f"{path}: scrolls {wide['scroll']} px sideways at {PHONE['width']} px; "
+            f"elements sticking out: {wide['culprits']}")
+
+        # Page weight, every request it made (compressed as a static host serves it).
+        if path in CHAPTERS:
+            files = {_local_file(HTML / "index.html", urlparse(u).path.lstrip("/"))
+                     for u in served if urlparse(u).hostname == urlparse(url).hostname}
+            files = {f for f in files if f.is_file()}
+            total = sum(served_bytes(f) for f in files)
+            heavy = sorted(files, key=served_bytes, reverse=True)[:5]
+            assert total <= MAX_PAGE_BYTES, (
+                f"{path}: {total / 1e6:.2f} MB compressed over {len(files)} files "
+                f"(goal <= 1.5 MB); heaviest: "
+                + ", ".join(f"{f.relative_to(HTML)} {served_bytes(f) / 1e3:.0f} kB" for f in heavy))
+
+        # Desktop: axe-core, WCAG 2.1 A/AA, on the page with its views drawn, in the light
+        # and in the dark colour mode (the theme follows the system setting by default).
+        visit.page.set_viewport_size(DESKTOP)
+        # (no colour transitions: axe must see the colours of the mode, not a blend)
+        visit.page.add_style_tag(content="*, *::before, *::after { transition: none !important;"
+                                 " animation: none !important; }")
+        for mode in ("light", "dark"):
+            visit.page.emulate_media(color_scheme=mode)
+            visit.page.wait_for_function(
+                "mode => document.documentElement.dataset.theme === mode", arg=mode)
+            violations = axe_violations(visit.page)
+            assert not violations, (f"{path} ({mode} mode): axe-core WCAG 2.1 A/AA violations:"
+                                    "\n  " + "\n  ".join(violations))
+        visit.check_clean()
+    finally:
+        context.close()
