@@ -56,9 +56,11 @@ def offset_profile(method: str, offsets: np.ndarray, *, d_model: int = 64,
 
 def train_position_model(method: str, *, length: int = 32, steps: int = 300, seed: int = 0,
                          vocab: int = 6, window: int = 4, progress: bool = True,
+                         stop_after: int | None = None,
                          **model_kw: int) -> tuple[PositionModel, dict[str, list[float]]]:
     """Train a :class:`attn_course.models.positions.PositionModel` with ``method`` on the
-    repeat task at one ``length``."""
+    repeat task at one ``length``; ``stop_after`` ends the run early (to check the start of
+    a stored run against its recorded losses)."""
     torch.manual_seed(seed)
     model = PositionModel(vocab, 2, method, **model_kw)
     tokens, labels = make_repeat_task(2048, length, vocab=vocab, window=window, seed=seed)
@@ -68,7 +70,8 @@ def train_position_model(method: str, *, length: int = 32, steps: int = 300, see
         return F.cross_entropy(m(x).flatten(0, 1), y.flatten())
 
     history = train(model, minibatches(tokens, labels, batch_size=32, seed=seed), loss_fn,
-                    steps, 3e-3, seed=seed, progress=progress, desc=f"{method}")
+                    steps, 3e-3, seed=seed, progress=progress, desc=f"{method}",
+                    on_step=None if stop_after is None else lambda s, _: s + 1 >= stop_after)
     return model, history
 
 
