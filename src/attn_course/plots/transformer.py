@@ -52,7 +52,8 @@ def plot_layer_grad_norms(norms: dict[str, Any], *,
         a = np.asarray(a, dtype=float)  # (seeds, n_layers)
         layers = np.arange(1, a.shape[1] + 1)
         mean = a.mean(0)
-        ax.errorbar(layers, mean, yerr=[mean - a.min(0), a.max(0) - mean], color=color,
+        spread = np.clip([mean - a.min(0), a.max(0) - mean], 0, None)  # rounding can dip < 0
+        ax.errorbar(layers, mean, yerr=spread, color=color,
                     marker="o", capsize=3, label=name)
     ax.set_yscale("log")
     ax.set_xticks(list(range(1, np.asarray(next(iter(norms.values()))).shape[1] + 1)))
