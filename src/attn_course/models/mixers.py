@@ -176,7 +176,7 @@ def dilated_depth(n: int, k: int = 3) -> int:
 
 
 def make_layer(kind: str, d: int, n: int, k: int = 3) -> nn.Module:
-    """One layer of ``kind`` (one of :data:`MIXER_KINDS`) that spans ``n`` positions.
+    """One layer of ``kind`` (one of ``MIXER_KINDS``) that spans ``n`` positions.
 
     ``"recurrent"`` is the Elman loop, ``"gru"`` torch's GRU; the convolution gets the
     :func:`dilated_depth` dilated layers it needs to see all ``n`` positions.
