@@ -3,6 +3,8 @@
 The scripts (each also runnable alone, ``--help`` for options):
 
 - ``attention_bench.py``: the course's attention and multi-head attention vs torch's;
+- ``core_bench.py``: the core math (softmax, masked softmax, NumPy softmax, attention and
+  multi-head attention returning weights) vs torch's and SciPy's own operations;
 - ``flash_bench.py``: tiled attention vs plain vs torch SDPA, N = 512 … 16384, time and
   peak memory (with all cores, and with one thread);
 - ``notebook_times.py``: the execution time of every notebook;
@@ -53,6 +55,9 @@ def main(skip_notebooks: bool, assemble_only: bool = False) -> int:
     ok = True
     if not assemble_only:
         ok &= step("attention_bench.py")
+        ok &= step("core_bench.py")
+        if (os.cpu_count() or 1) > 1:
+            ok &= step("core_bench.py", "--threads", "1")
         ok &= step("flash_bench.py", "--threads", str(os.cpu_count() or 1))
         if (os.cpu_count() or 1) > 1:
             ok &= step("flash_bench.py", "--threads", "1")
@@ -64,8 +69,8 @@ def main(skip_notebooks: bool, assemble_only: bool = False) -> int:
             ok &= step("pages_bench.py")
         else:
             print("\n=== pages_bench.py skipped: no book in _build/html (`make book`)", flush=True)
-    order = ["attention", f"flash_threads{os.cpu_count() or 1}", "flash_threads1",
-             "notebooks", "views_redraw", "pages"]
+    order = ["attention", "core", "core_threads1", f"flash_threads{os.cpu_count() or 1}",
+             "flash_threads1", "notebooks", "views_redraw", "pages"]
     parts = [f"# Benchmarks\n\nAssembled on {machine_line(start)}. Each section says "
              "when it ran and the load average then: other work on the machine inflates "
              "absolute times, and hurts multi-threaded runs of many small operations most.\n"

@@ -231,16 +231,18 @@ def move_controls(view: Any) -> Iterator[str]:
 def example_views() -> list[Any]:
     """Every view class's ``demo()`` (shared and chapter views, found by ``all_views``), then
     two more attention-map explorers: recomputing from ``q, k`` (temperature slider, causal
-    mask) and with images."""
+    mask; 7 queries, 12 keys, so the browser's top-left causal alignment is compared with
+    Python's) and with images (maps shipped as uint8)."""
     from attn_course.views import AttentionMapExplorer
     from attn_course.views._base import all_views
 
     rng = np.random.default_rng(0)
     return [cls.demo() for _, cls in sorted(all_views().items())] + [
-        AttentionMapExplorer.from_qk(rng.normal(size=(1, 1, 2, 12, 8)),
+        AttentionMapExplorer.from_qk(rng.normal(size=(1, 1, 2, 7, 8)),
                                      rng.normal(size=(1, 1, 2, 12, 8)), causal=True),
         AttentionMapExplorer(rng.dirichlet(np.ones(17), size=(2, 1, 2, 17)),
-                             images=rng.uniform(size=(2, 16, 16, 3)), grid=(4, 4)),
+                             images=rng.uniform(size=(2, 16, 16, 3)), grid=(4, 4),
+                             precision="uint8"),
     ]
 
 

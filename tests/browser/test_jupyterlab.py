@@ -8,8 +8,8 @@ the Run menu, and checks in Chromium:
   cell has run): no raw role, no error, and the same text the book shows for each number
   (when ``_build/html`` is there), run times aside;
 - a playground slider moves from the keyboard (ArrowRight) and JupyterLab's notebook
-  shortcuts do not take the key (the controls carry ``data-lm-suppress-shortcuts``; until the
-  views do, this part is an expected failure).
+  shortcuts do not take the key (each view's root element and controls carry
+  ``data-lm-suppress-shortcuts``).
 """
 
 from __future__ import annotations
@@ -175,9 +175,6 @@ def test_glued_numbers_appear_in_the_prose(lab: dict[str, Any], notebook: Any) -
 def test_playground_slider_moves_from_the_keyboard(notebook: Any) -> None:
     slider = notebook.locator(".attn-view input[type=range]").first
     slider.wait_for(timeout=30_000)
-    if slider.get_attribute("data-lm-suppress-shortcuts") is None:
-        pytest.xfail("the views' controls lack data-lm-suppress-shortcuts (views branch): "
-                     "JupyterLab's notebook shortcuts take the arrow keys")
     slider.scroll_into_view_if_needed()
     slider.focus()
     active = notebook.evaluate(

@@ -3,7 +3,8 @@
 - every control is reached with Tab, in page order, and moved with the arrow keys (Space for
   a checkbox); the numbers then still agree with Python, and each slider's aria-valuetext is
   the value the page shows;
-- every control carries ``data-lm-suppress-shortcuts`` (JupyterLab would take the arrow keys);
+- every view's root element and every control carry ``data-lm-suppress-shortcuts``
+  (JupyterLab would take the arrow keys);
 - the focus ring contrasts 3:1 with the page, light and dark; the score heatmap's numbers
   4.5:1 with their cells;
 - at 320 px wide every view fits (rows wrap; nothing sticks out sideways);
@@ -22,6 +23,7 @@ from browser_helpers import (
     example_views,
     operate_by_keyboard,
     readout,
+    set_range,
     views_on,
 )
 
@@ -87,10 +89,11 @@ def test_tab_reaches_every_control_in_order(visit: Any, index: int) -> None:
 
 def test_every_control_keeps_the_arrow_keys_from_jupyterlab(visit: Any) -> None:
     missing = visit.page.evaluate(
-        """() => [...document.querySelectorAll('.attn-view input, .attn-view select, .attn-view button')]
+        """() => [...document.querySelectorAll(
+                  '.attn-view, .attn-view input, .attn-view select, .attn-view button')]
               .filter(el => el.dataset.lmSuppressShortcuts !== 'true')
-              .map(el => el.dataset.control)""")
-    assert not missing, f"controls without data-lm-suppress-shortcuts: {missing}"
+              .map(el => el.dataset.control || el.dataset.view)""")
+    assert not missing, f"views or controls without data-lm-suppress-shortcuts: {missing}"
 
 
 def test_sliders_announce_the_shown_value(visit: Any) -> None:
@@ -101,6 +104,21 @@ def test_sliders_announce_the_shown_value(visit: Any) -> None:
     assert pairs
     for control, valuetext, shown in pairs:
         assert valuetext == shown, f"{control}: aria-valuetext {valuetext!r}, page shows {shown!r}"
+
+
+def test_a_log_scale_slider_announces_the_value_not_its_position(visit: Any) -> None:
+    # ScalingExplorer's d_k slider steps through the powers of two: at position 6 a screen
+    # reader must hear "64" (and its label), not "6" (issue 17).
+    view = visit.page.locator('.attn-view[data-view="scaling"]').first
+    d_k = view.get_by_role("slider", name="d_k")
+    set_range(view, "d_k", 6)  # (earlier tests on this page may have moved it)
+    assert (d_k.input_value(), d_k.get_attribute("aria-valuetext")) == ("6", "64")
+    d_k.focus()
+    visit.page.keyboard.press("ArrowRight")
+    assert (d_k.input_value(), d_k.get_attribute("aria-valuetext")) == ("7", "128")
+    assert readout(view)["params"]["d_k"] == 128
+    visit.page.keyboard.press("ArrowLeft")
+    assert d_k.get_attribute("aria-valuetext") == "64"
 
 
 FOCUS_STYLE = """el => {
@@ -176,6 +194,27 @@ def test_every_view_fits_a_320_px_screen(show_views: Any) -> None:
         assert fit["width"] <= 320 and fit["overflow"] <= 1, f"{name} scrolls sideways: {fit}"
         assert not fit["out"], f"{name}: {fit['out']} stick out of the view at 320 px"
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    narrow.check_clean()
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_a_select_of_long_options_fits_a_phone(show_views: Any, width: int) -> None:
+    # Chapter 10 names each example by its whole token sequence: the <select> is wider than
+    # a phone unless it shrinks with its row (test_pages.py's 390-px check on the built book).
+    rng = np.random.default_rng(1)
+    tokens = [[f"k{t}" if t < 10 else f"v{t - 10}" for t in rng.integers(0, 20, 24)]
+              for _ in range(3)]
+    view = AttentionMapExplorer(rng.dirichlet(np.ones(24), size=(3, 2, 2, 24)), tokens, tokens,
+                                example_labels=[" ".join(t) for t in tokens])
+    narrow = show_views([view], width=width, height=800)
+    root = views_on(narrow.page)[0]
+    fit = root.evaluate(FIT)
+    assert fit["overflow"] <= 1 and not fit["out"], f"at {width} px: {fit}"
+    assert narrow.page.evaluate("document.documentElement.scrollWidth") <= width
+    select = root.locator('select[data-control="example"]')
+    assert select.is_visible() and select.bounding_box()["width"] <= fit["width"]
+    select.select_option("2")  # each example has its own labels: the readout follows
+    assert check_parity(root)["params"]["example"] == 2
     narrow.check_clean()
 
 

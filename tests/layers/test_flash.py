@@ -133,8 +133,8 @@ def test_peak_memory_grows_like_n_not_n_squared():
     [
         ({"q": torch.randn(4, 8), "k": torch.randn(4, 7), "v": torch.randn(4, 8)}, "d_k"),
         ({"q": torch.randn(4, 8), "k": torch.randn(4, 8), "v": torch.randn(5, 8)}, "n_k"),
-        ({"q": torch.ones(4, 8, dtype=torch.long), "k": torch.randn(4, 8),
-          "v": torch.randn(4, 8)}, "floating-point"),
+        ({"q": torch.randn(4, 8).numpy(), "k": torch.randn(4, 8),
+          "v": torch.randn(4, 8)}, "torch.Tensor"),
         ({"q": torch.randn(2, 4, 8), "k": torch.randn(3, 4, 8), "v": torch.randn(3, 4, 8)},
          "broadcast"),
     ],

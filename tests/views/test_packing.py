@@ -173,7 +173,8 @@ CHAPTERS: dict[str, Callable[[], list]] = {
     "08_bahdanau": lambda: [_map_view((6, 1, 1, 11, 11))],
     "09_why_self_attention": lambda: [ComplexityView(n=64, d=128, k=3)],
     "10_transformer": lambda: [_map_view((6, 2, 2, 12, 12))],
-    "11_vision_attention": lambda: [_map_view((6, 1, 1, 64, 64), images=(8, 8), grid=(8, 8))],
+    # (6 examples of 64×64 maps over 8×8 images on main; 4 over 16×16 on the vision branch)
+    "11_vision_attention": lambda: [_map_view((6, 1, 1, 64, 64), images=(16, 16), grid=(8, 8))],
     "12_vit": lambda: [_map_view((6, 2, 4, 17, 17), images=(8, 8), grid=(4, 4), offset=1),
                        _map_view((6, 1, 1, 17, 17), images=(8, 8), grid=(4, 4), offset=1)],
     "13_efficient": lambda: [TilingView(n=2048, block=256, causal=True)],
@@ -191,6 +192,20 @@ def test_chapter_views_fit_the_budget(chapter: str) -> None:
     sizes = [v.state_bytes() for v in CHAPTERS[chapter]()]
     assert all(s <= VIEW_BUDGET for s in sizes), f"{chapter}: {sizes} bytes > {VIEW_BUDGET}"
     assert sum(sizes) <= 1.25 * VIEW_BUDGET, f"{chapter}: {sum(sizes)} bytes of views"
+
+
+def test_many_snapshots_fit_as_uint8() -> None:
+    # A view of many maps (e.g. one 64×64 map of chapter 11 at 12 points of training) fits
+    # a view's budget with precision="uint8" (1 byte a weight, error 1/510), not with uint16;
+    # the labels, shared by every snapshot, travel once.
+    def view(precision: str) -> AttentionMapExplorer:
+        return AttentionMapExplorer(_maps((12, 1, 1, 64, 64)), [f"({i},{j})" for i in range(8)
+                                                                 for j in range(8)],
+                                    example_labels=[f"step {100 * s}" for s in range(12)],
+                                    precision=precision)
+    small, big = view("uint8").state_bytes(), view("uint16").state_bytes()
+    assert small <= VIEW_BUDGET < big, (small, big)
+    assert big - small >= 12 * 64 * 64 * 4 / 3 * 0.99  # base64 of one byte a weight saved
 
 
 if __name__ == "__main__":  # print the table: python tests/views/test_packing.py

@@ -24,8 +24,21 @@ import math
 
 import numpy as np
 
-from .._backend import Array, array_namespace, as_like, broadcast_shapes_or_raise, shape_of
-from .softmax import softmax
+from .._backend import (
+    Array,
+    array_namespace,
+    as_floats,
+    as_like,
+    broadcast_shapes_or_raise,
+    cast,
+    check_scale,
+    compute_dtype,
+    is_torch,
+    shape_of,
+)
+from ._softmax_fast import softmax_torch
+from .masks import check_mask
+from .softmax import _REFERENCE, softmax
 
 __all__ = ["check_qkv", "cross_attention", "scaled_dot_product_attention", "self_attention"]
 
@@ -77,27 +90,79 @@ def scaled_dot_product_attention(
             scores (a position bias such as ALiBi's, chapter 14).
 
     Returns:
-        ``(out, weights)`` with shapes ``(..., n_q, d_v)`` and ``(..., n_q, n_k)``.
+        ``(out, weights)`` with shapes ``(..., n_q, d_v)`` and ``(..., n_q, n_k)``, in the
+        common floating dtype of ``q``, ``k``, ``v`` (integers promoted; half types
+        computed in float32). No keys (``n_k = 0``) gives a zero output, as a fully masked
+        row; a NaN in a query's scores gives that query NaN weights and output.
+
+    Which path runs: for torch tensors the scores come from one ``torch.baddbmm`` (scale and
+    bias applied by the product) and go through :func:`attn_course.softmax`'s fused path,
+    masked and normalised in place; NumPy arrays, and everything inside
+    :func:`attn_course.core.softmax.reference_path`, run the readable definition
+    ``softmax((q · scale) kᵀ + bias) v``. ``tests/test_fast_paths.py`` holds them equal.
 
     Raises:
-        ValueError: on mismatched shapes or a mask or bias that does not broadcast
+        ValueError: on mismatched shapes, a mask that is not boolean or does not broadcast,
+            a bias that does not broadcast, or a scale that is not a finite number
             (see ``check_qkv``).
     """
+    q, k, v = as_floats(("q", q), ("k", k), ("v", v))
     batch = check_qkv(q, k, v)
-    xp = array_namespace(q, k, v)
+    dtype, work = q.dtype, compute_dtype(q)
+    q, k, v = cast(q, work), cast(k, work), cast(v, work)
     d_k = shape_of(q)[-1]
-    if scale is None:
-        scale = 1.0 / math.sqrt(d_k) if d_k > 0 else 1.0
-    scores = (q @ xp.matrix_transpose(k)) * scale  # (..., n_q, n_k)
+    scale = check_scale(scale, d_k)
     target = batch + (shape_of(q)[-2], shape_of(k)[-2])
+    m = None if mask is None else check_mask(mask, q, target)
+    b = None if bias is None else _check_bias(bias, q, target)
+    weights = None
+    if is_torch(q) and not _REFERENCE.get():  # the scores are ours: masked in place
+        weights = softmax_torch(_scores_torch(q, k, scale, b, target), -1, 1.0, m, owned=True)
+    if weights is None:  # NumPy, the reference path, or a row the fast path leaves to it
+        weights = softmax(_scores(q, k, scale, b, target), axis=-1, mask=m)  # (..., n_q, n_k)
+    out = weights @ v  # (..., n_q, d_v); n_k = 0 gives zeros
+    return cast(out, dtype), cast(weights, dtype)
+
+
+def _scores(q: Array, k: Array, scale: float, bias: Array | None,
+            target: tuple[int, ...]) -> Array:
+    """``q kᵀ · scale (+ bias)`` with the full shape ``target = (..., n_q, n_k)`` (a batch
+    axis only ``v`` or the mask has is broadcast), scaling the smaller ``q``."""
+    xp = array_namespace(q, k)
+    scores = (q * scale) @ xp.matrix_transpose(k)  # (..., n_q, n_k)
     if bias is not None:
-        broadcast_shapes_or_raise("bias", shape_of(bias), target)
-        scores = scores + as_like(bias, scores, dtype=scores.dtype)  # (..., n_q, n_k)
-    if mask is not None:
-        broadcast_shapes_or_raise("mask", shape_of(mask), target)
-    weights = softmax(scores, axis=-1, mask=mask)  # (..., n_q, n_k)
-    out = weights @ v  # (..., n_q, d_v)
-    return out, weights
+        scores = scores + bias  # (..., n_q, n_k)
+    if shape_of(scores) != target:  # (..., n_q, n_k) → target: a copy the mask may write
+        scores = xp.asarray(xp.broadcast_to(scores, target), copy=True)
+    return scores
+
+
+def _scores_torch(q: Array, k: Array, scale: float, bias: Array | None,
+                  target: tuple[int, ...]) -> Array:
+    """:func:`_scores` for torch tensors in one ``torch.baddbmm``: the product applies the
+    scale and adds the bias, so no scaled copy of ``q`` and no second pass over the scores."""
+    import torch
+
+    *batch, n_q, n_k = target
+    nb, d = math.prod(batch), shape_of(q)[-1]
+    q3 = q.expand(*batch, n_q, d).reshape(nb, n_q, d)  # (batch, n_q, d_k): a view if contiguous
+    k3 = k.expand(*batch, n_k, d).reshape(nb, n_k, d)  # (batch, n_k, d_k)
+    if bias is None:
+        c, beta = q3.new_zeros(()), 0.0  # () ignored (beta = 0)
+    else:
+        c, beta = bias.expand(target).reshape(nb, n_q, n_k), 1.0  # (batch, n_q, n_k)
+    scores = torch.baddbmm(c, q3, k3.transpose(1, 2), beta=beta, alpha=scale)  # (batch, n_q, n_k)
+    return scores.view(target)  # (..., n_q, n_k)
+
+
+def _check_bias(bias: Array, like: Array, target: tuple[int, ...]) -> Array:
+    b = as_like(bias, like)
+    xp = array_namespace(b)
+    if not xp.isdtype(b.dtype, ("real floating", "integral")):
+        raise ValueError(f"bias must be a real array added to the scores, got dtype {b.dtype} "
+                         f"with shape {shape_of(b)} (a boolean is a mask: pass it as mask=)")
+    broadcast_shapes_or_raise("bias", shape_of(b), target)
+    return cast(b, like.dtype)
 
 
 def _check_proj(name: str, W: Array, d_in: int, x_name: str, x_shape: tuple[int, ...]) -> None:
@@ -123,6 +188,8 @@ def cross_attention(
     Raises:
         ValueError: if a projection does not fit its input (names both shapes).
     """
+    X_q, X_kv, W_q, W_k, W_v = as_floats(("X_q", X_q), ("X_kv", X_kv), ("W_q", W_q),
+                                         ("W_k", W_k), ("W_v", W_v))
     for name, W, X, xn in (("W_q", W_q, X_q, "X_q"), ("W_k", W_k, X_kv, "X_kv"),
                            ("W_v", W_v, X_kv, "X_kv")):
         if len(shape_of(X)) < 2:

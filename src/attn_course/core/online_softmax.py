@@ -16,14 +16,26 @@ block's ``exp(s − m_new) @ v``.
 
 All functions accept NumPy arrays or torch tensors and return the same kind.
 Masked entries (``mask`` False) count as ``−∞``; a row with nothing kept gives
-zeros, as in :func:`attn_course.softmax` (the same promotion and mask rule).
+zeros, a NaN or ``+∞`` among the kept logits gives a NaN row and an empty row gives an
+empty result, as in :func:`attn_course.softmax` (the same promotion, mask and NaN rules).
 """
 
 from __future__ import annotations
 
 import math
 
-from .._backend import Array, array_namespace, as_float, shape_of
+from .._backend import (
+    Array,
+    array_namespace,
+    as_float,
+    cast,
+    check_axis,
+    check_int,
+    compute_dtype,
+    max_keepdims,
+    quiet,
+    shape_of,
+)
 from .masks import mask_scores
 
 __all__ = [
@@ -85,24 +97,26 @@ def online_softmax_update(
             f"m and l must have the block's shape with the softmax axis set to 1, "
             f"{tuple(expected)}; got m {ms}, l {ls}, block_logits {shape_of(block_logits)}"
         )
-    m_block = xp.max(block_logits, axis=axis, keepdims=True)
-    m_new = xp.maximum(m, m_block)
-    # A finite reference point: where everything seen so far is −∞, use 0 (all exps are 0).
-    ref = xp.where(xp.isfinite(m_new), m_new, xp.zeros_like(m_new))
-    rescale = xp.exp(m - ref)  # exp(−∞) = 0 on the first block
-    l_new = l * rescale + xp.sum(xp.exp(block_logits - ref), axis=axis, keepdims=True)
+    with quiet():
+        m_block = max_keepdims(block_logits, axis)
+        m_new = xp.maximum(m, m_block)  # NaN-propagating in NumPy and torch
+        # The reference point: where everything seen so far is −∞, use 0 (all exps are 0).
+        # A +∞ or NaN stays, so that its row becomes NaN as in the softmax.
+        ref = xp.where(m_new == -math.inf, xp.zeros_like(m_new), m_new)
+        rescale = xp.exp(m - ref)  # exp(−∞) = 0 on the first block
+        l_new = l * rescale + xp.sum(xp.exp(block_logits - ref), axis=axis, keepdims=True)
     return m_new, l_new, rescale
 
 
 def _masked_logits(x: Array, mask: Array | None) -> Array:
-    """The logits as :func:`attn_course.softmax` sees them: promoted to float, masked to −∞."""
-    return mask_scores(as_float(x), mask)
+    """The logits as :func:`attn_course.softmax` sees them: promoted to float (half types to
+    float32, the dtype the arithmetic runs in), masked to −∞."""
+    x = as_float(x)
+    return mask_scores(cast(x, compute_dtype(x)), mask)
 
 
 def _check_block(block_size: int) -> int:
-    if int(block_size) != block_size or block_size < 1:
-        raise ValueError(f"block_size must be a positive integer, got {block_size!r}")
-    return int(block_size)
+    return check_int("block_size", block_size, minimum=1)
 
 
 def online_softmax_state(
@@ -116,7 +130,7 @@ def online_softmax_state(
     b = _check_block(block_size)
     z = _masked_logits(x, mask)
     xp = array_namespace(z)
-    ax = axis % len(shape_of(z))
+    ax = check_axis(z, axis)
     n = shape_of(z)[ax]
     m, l = online_softmax_init(z, axis=ax)
     for start in range(0, n, b):
@@ -146,20 +160,28 @@ def online_softmax(
     Returns:
         Weights with the shape and kind of ``x``.
     """
+    dtype = as_float(x).dtype
     z = _masked_logits(x, mask)
     xp = array_namespace(z)
     m, l = online_softmax_state(z, block_size, axis=axis)
-    ref = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
-    safe_l = xp.where(l > 0, l, xp.ones_like(l))
-    return xp.exp(z - ref) / safe_l
+    with quiet():
+        ref = xp.where(m == -math.inf, xp.zeros_like(m), m)
+        safe_l = xp.where(l == 0, xp.ones_like(l), l)  # nothing kept: zeros; NaN stays NaN
+        return cast(xp.exp(z - ref) / safe_l, dtype)
 
 
 def online_logsumexp(x: Array, block_size: int, axis: int = -1) -> Array:
-    """``log Σ exp(x)`` along ``axis`` from the streamed state: ``m + log l`` (axis removed)."""
+    """``log Σ exp(x)`` along ``axis`` from the streamed state: ``m + log l`` (axis removed).
+
+    As :func:`attn_course.logsumexp`: ``−∞`` for a row of ``−∞`` (or an empty axis), ``+∞``
+    for a row holding ``+∞``, NaN for a row holding NaN.
+    """
+    x = as_float(x)
     xp = array_namespace(x)
     m, l = online_softmax_state(x, block_size, axis=axis)
-    out = m + xp.log(l)
-    return xp.squeeze(out, axis=axis)
+    with quiet():
+        out = xp.where(m == math.inf, m, m + xp.log(l))
+    return cast(xp.squeeze(out, axis=check_axis(x, axis)), x.dtype)
 
 
 def online_softmax_trace(x: Array, block_size: int) -> dict[str, list[float]]:

@@ -18,11 +18,22 @@ Shapes: queries/keys ``(..., N, d_k)``, biases ``(H, n_q, n_k)``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
-from torch import Tensor
 
-from .._backend import Array
+from .._backend import (
+    Array,
+    array_namespace,
+    as_float,
+    as_like,
+    cast,
+    check_int,
+    compute_dtype,
+    device_of,
+    shape_of,
+)
 
 __all__ = ["alibi_bias", "alibi_slopes", "rope_rotate", "sinusoidal_encoding"]
 
@@ -50,12 +61,10 @@ def sinusoidal_encoding(
     Raises:
         ValueError: if ``N < 0``, ``d_model < 1`` or ``base <= 1``.
     """
-    if int(N) != N or N < 0:
-        raise ValueError(f"N must be a non-negative integer, got {N!r}")
-    if int(d_model) != d_model or d_model < 1:
-        raise ValueError(f"d_model must be a positive integer, got {d_model!r}")
-    if not base > 1:
-        raise ValueError(f"base must be greater than 1, got {base!r}")
+    N = check_int("N", N, minimum=0)
+    d_model = check_int("d_model", d_model, minimum=1)
+    if not isinstance(base, (int, float)) or not 1 < base < math.inf:
+        raise ValueError(f"base must be a finite number greater than 1, got {base!r}")
     pos = np.arange(int(N), dtype=np.float64)[:, None]  # (N, 1)
     two_i = np.arange(0, int(d_model), 2, dtype=np.float64)  # (ceil(d_model/2),)
     omega = base ** (-two_i / d_model)  # (ceil(d_model/2),)
@@ -69,7 +78,7 @@ def sinusoidal_encoding(
     return pe
 
 
-def rope_rotate(x: Tensor, *, base: float = 10000.0, offset: int = 0) -> Tensor:
+def rope_rotate(x: Array, *, base: float = 10000.0, offset: int = 0) -> Array:
     """Rotate feature pairs ``(x_{2i}, x_{2i+1})`` of position ``p`` by the angle ``p · ω_i``.
 
     ``ω_i = base^(−2i/d_k)`` are the frequencies of the sinusoidal encoding; the sines and
@@ -78,31 +87,54 @@ def rope_rotate(x: Tensor, *, base: float = 10000.0, offset: int = 0) -> Tensor:
 
     Args:
         x: ``(..., N, d_k)`` with ``d_k`` even; row ``r`` is position ``offset + r``.
-        offset: position of the first row.
+            NumPy array or torch tensor; same kind and floating dtype out (half types are
+            rotated in float32).
+        offset: position of the first row, an integer ≥ 0.
 
     Returns:
-        The rotated tensor, same shape.
+        The rotated array, same shape.
+
+    Raises:
+        ValueError: ``x`` with fewer than 2 axes or an odd ``d_k``; ``offset`` not an
+            integer ≥ 0 (a negative offset has no table row to read).
     """
-    n, d = x.shape[-2], x.shape[-1]
+    x = as_float(x)
+    if len(shape_of(x)) < 2:
+        raise ValueError(f"x must have shape (..., N, d_k), got shape {shape_of(x)}")
+    n, d = shape_of(x)[-2:]
     if d % 2:
-        raise ValueError(f"RoPE needs an even feature size d_k, got x with shape {tuple(x.shape)}")
+        raise ValueError(f"RoPE needs an even feature size d_k, got x with shape {shape_of(x)}")
+    offset = check_int("offset", offset, minimum=0)
+    xp = array_namespace(x)
+    dtype, work = x.dtype, compute_dtype(x)
+    x = cast(x, work)
     table = sinusoidal_encoding(offset + n, d, base=base, like=x)[offset:]  # (N, d_k)
+    table = cast(as_like(table, x), work)
     sin, cos = table[:, 0::2], table[:, 1::2]  # (N, d_k/2) each
     x1, x2 = x[..., 0::2], x[..., 1::2]  # (..., N, d_k/2) each
-    out = torch.stack([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)  # (..., N, d_k/2, 2)
-    return out.flatten(-2)  # (..., N, d_k)
+    out = xp.stack([x1 * cos - x2 * sin, x1 * sin + x2 * cos], axis=-1)  # (..., N, d_k/2, 2)
+    return cast(xp.reshape(out, shape_of(x)), dtype)  # (..., N, d_k)
 
 
-def alibi_slopes(n_heads: int) -> Tensor:
+def alibi_slopes(n_heads: int) -> torch.Tensor:
     """ALiBi's head slopes ``2^(−8h/H)`` for ``h = 1 … H``: a geometric sequence, ``(H,)``."""
-    if n_heads < 1:
-        raise ValueError(f"n_heads must be ≥ 1, got {n_heads}")
+    n_heads = check_int("n_heads", n_heads, minimum=1)
     return torch.tensor([2.0 ** (-8.0 * h / n_heads) for h in range(1, n_heads + 1)])
 
 
-def alibi_bias(n_q: int, n_k: int, slopes: Tensor) -> Tensor:
-    """The bias ``−slope_h · |i − j|`` added to the scores: ``(H, n_q, n_k)``."""
-    i = torch.arange(n_q).unsqueeze(-1)  # (n_q, 1)
-    j = torch.arange(n_k)  # (n_k,)
-    dist = (i - j).abs().to(slopes.dtype)  # (n_q, n_k)
-    return -slopes.view(-1, 1, 1) * dist  # (H, n_q, n_k)
+def alibi_bias(n_q: int, n_k: int, slopes: Array) -> Array:
+    """The bias ``−slope_h · |i − j|`` added to the scores: ``(H, n_q, n_k)``.
+
+    ``slopes`` is ``(H,)`` (a tensor, a NumPy array or a list); the bias has its kind,
+    device and floating dtype. ``n_q`` and ``n_k`` are integers ≥ 0.
+    """
+    n_q = check_int("n_q", n_q, minimum=0)
+    n_k = check_int("n_k", n_k, minimum=0)
+    slopes = as_float(slopes, "slopes")
+    if len(shape_of(slopes)) != 1:
+        raise ValueError(f"slopes must have shape (H,), got shape {shape_of(slopes)}")
+    xp = array_namespace(slopes)
+    i = xp.arange(n_q, device=device_of(slopes))[:, None]  # (n_q, 1)
+    j = xp.arange(n_k, device=device_of(slopes))[None, :]  # (1, n_k)
+    dist = xp.astype(xp.abs(i - j), slopes.dtype)  # (n_q, n_k)
+    return -slopes[:, None, None] * dist  # (H, n_q, n_k)

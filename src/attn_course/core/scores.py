@@ -26,7 +26,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from .._backend import Array, array_namespace, shape_of
+from .._backend import (
+    Array,
+    array_namespace,
+    as_floats,
+    cast,
+    compute_dtype,
+    device_of,
+    shape_of,
+)
 
 __all__ = [
     "SCORE_NAMES",
@@ -51,6 +59,11 @@ SCORE_PARAMETERS: dict[str, tuple[str, ...]] = {
 ``W_k (d_k, d_a)``, ``w_v (d_a,)``; ``W_loc (d_q, n_k)``."""
 
 
+def _floats(**named: Array) -> list[Array]:
+    """The inputs in their common floating dtype (:func:`attn_course._backend.as_floats`)."""
+    return as_floats(*named.items())
+
+
 def _check_pair(q: Array, k: Array, *, same_dim: bool = True) -> None:
     qs, ks = shape_of(q), shape_of(k)
     if len(qs) < 2 or len(ks) < 2:
@@ -63,6 +76,7 @@ def _check_pair(q: Array, k: Array, *, same_dim: bool = True) -> None:
 
 def dot_score(q: Array, k: Array) -> Array:
     """``q · k`` for every query–key pair: ``(..., n_q, d) × (..., n_k, d) → (..., n_q, n_k)``."""
+    q, k = _floats(q=q, k=k)
     _check_pair(q, k)
     xp = array_namespace(q, k)
     return q @ xp.matrix_transpose(k)
@@ -70,12 +84,15 @@ def dot_score(q: Array, k: Array) -> Array:
 
 def scaled_dot_score(q: Array, k: Array) -> Array:
     """``q · k / √d_k`` (Vaswani et al.): keeps the scores' variance near 1 for any ``d_k``."""
+    q, k = _floats(q=q, k=k)
     _check_pair(q, k)
-    return dot_score(q, k) / math.sqrt(shape_of(q)[-1])
+    d_k = shape_of(q)[-1]
+    return dot_score(q, k) / math.sqrt(d_k) if d_k else dot_score(q, k)
 
 
 def general_score(q: Array, k: Array, W: Array) -> Array:
     """Luong's bilinear score ``q W kᵀ``; ``W`` has shape ``(d_q, d_k)``."""
+    q, k, W = _floats(q=q, k=k, W=W)
     _check_pair(q, k, same_dim=False)
     ws = shape_of(W)
     if ws != (shape_of(q)[-1], shape_of(k)[-1]):
@@ -97,6 +114,7 @@ def additive_score(q: Array, k: Array, W_q: Array, W_k: Array, w_v: Array) -> Ar
     Returns:
         ``(..., n_q, n_k)``. Cost: ``n_q·n_k·d_a`` tanh evaluations, more than a dot product.
     """
+    q, k, W_q, W_k, w_v = _floats(q=q, k=k, W_q=W_q, W_k=W_k, w_v=w_v)
     _check_pair(q, k, same_dim=False)
     d_q, d_k = shape_of(q)[-1], shape_of(k)[-1]
     if len(shape_of(W_q)) != 2 or shape_of(W_q)[0] != d_q:
@@ -115,13 +133,20 @@ def additive_score(q: Array, k: Array, W_q: Array, W_k: Array, w_v: Array) -> Ar
 def cosine_score(q: Array, k: Array, *, eps: float = 1e-8) -> Array:
     """Cosine similarity ``q·k / (‖q‖‖k‖)`` (content-based addressing, Graves et al.).
 
-    Lies in [-1, 1] and ignores the vectors' lengths; ``eps`` guards zero vectors.
+    Lies in [-1, 1] and ignores the vectors' lengths; ``eps`` guards zero vectors (a zero
+    vector scores 0). Computed in float32 for half types, so that neither the norms
+    overflow nor ``eps`` underflows; the result has the inputs' dtype.
     """
+    q, k = _floats(q=q, k=k)
     _check_pair(q, k)
     xp = array_namespace(q, k)
-    qn = q / xp.maximum(xp.linalg.vector_norm(q, axis=-1, keepdims=True), xp.asarray(eps))
-    kn = k / xp.maximum(xp.linalg.vector_norm(k, axis=-1, keepdims=True), xp.asarray(eps))
-    return qn @ xp.matrix_transpose(kn)
+    dtype, work = q.dtype, compute_dtype(q)
+    q, k = cast(q, work), cast(k, work)
+    floor = xp.asarray(max(float(eps), float(xp.finfo(work).tiny)), dtype=work,
+                       device=device_of(q))  # eps in the inputs' dtype, never 0
+    qn = q / xp.maximum(xp.linalg.vector_norm(q, axis=-1, keepdims=True), floor)
+    kn = k / xp.maximum(xp.linalg.vector_norm(k, axis=-1, keepdims=True), floor)
+    return cast(qn @ xp.matrix_transpose(kn), dtype)
 
 
 def location_score(q: Array, W: Array) -> Array:
@@ -130,6 +155,7 @@ def location_score(q: Array, W: Array) -> Array:
     The keys' content plays no part: the query alone decides which *positions*
     to weigh, so the number of keys ``n_k`` is fixed by ``W``.
     """
+    q, W = _floats(q=q, W=W)
     qs, ws = shape_of(q), shape_of(W)
     if len(qs) < 2 or len(ws) != 2 or ws[0] != qs[-1]:
         raise ValueError(f"W must have shape (d_q={qs[-1] if qs else '?'}, n_k), got {ws}")

@@ -1,8 +1,19 @@
 """Softmax and its companions (chapters 4–5): stable, masked, with a temperature.
 
-All functions accept NumPy arrays or torch tensors and return the same kind.
-Masks are boolean with **True = keep / may attend** (:mod:`attn_course.core.masks`);
-a row whose entries are all masked gives all zeros (never NaN).
+All functions accept NumPy arrays or torch tensors (or lists, read as NumPy) and return
+the same kind, in the input's floating dtype (integers are promoted as
+``attn_course._backend`` says; half types are computed in ``float32``).
+Masks are boolean with **True = keep / may attend** (:mod:`attn_course.core.masks`).
+
+What unusual input gives (the same in every function built on these):
+
+- a row with nothing kept — fully masked, or every logit ``−∞`` — is **all zeros**, never
+  NaN (a ``−∞`` logit has zero weight, which is how a mask works);
+- a **NaN** among a row's kept logits makes the whole row NaN (as in torch);
+- a **+∞** logit makes its row NaN (``∞ − ∞`` has no value; torch does the same);
+  large *finite* logits never overflow, whatever the temperature;
+- an **empty** axis gives an empty result (``logsumexp`` gives ``−∞``, the log of an empty sum).
+
 :func:`softmax_jacobian` is the factor ``diag(p) − p pᵀ`` every gradient passes through
 (chapter 4 measures how it vanishes when the scores are not scaled).
 """
@@ -10,20 +21,54 @@ a row whose entries are all masked gives all zeros (never NaN).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from .._backend import Array, array_namespace, as_float, shape_of
-from .masks import mask_scores
+from .._backend import (
+    Array,
+    array_namespace,
+    as_float,
+    cast,
+    check_axis,
+    compute_dtype,
+    is_torch,
+    max_keepdims,
+    quiet,
+    shape_of,
+)
+from ._softmax_fast import softmax_numpy, softmax_torch
+from .masks import check_mask, mask_scores
 
-__all__ = ["entropy", "logsumexp", "softmax", "softmax_jacobian", "softmax_jacobian_norm"]
+__all__ = ["entropy", "logsumexp", "reference_path", "softmax", "softmax_jacobian",
+           "softmax_jacobian_norm", "softmax_reference"]
+
+_REFERENCE = ContextVar("attn_course_reference_path", default=False)
 
 
-def _check_temperature(temperature: float) -> None:
+@contextmanager
+def reference_path() -> Iterator[None]:
+    """Within this block :func:`softmax` — and everything built on it (attention, the
+    layers) — runs the readable :func:`softmax_reference` instead of the fast path.
+
+    The tests use it to hold the two paths equal; a chapter can use it to show that the
+    definition it teaches is the one that runs.
+    """
+    token = _REFERENCE.set(True)
+    try:
+        yield
+    finally:
+        _REFERENCE.reset(token)
+
+
+def _check_temperature(temperature: float) -> float:
     try:
         t = float(temperature)
     except (TypeError, ValueError):
         raise ValueError(f"temperature must be a positive number, got {temperature!r}") from None
     if not t > 0 or math.isinf(t):
         raise ValueError(f"temperature must be a positive, finite number, got {temperature!r}")
+    return t
 
 
 def softmax(
@@ -31,54 +76,98 @@ def softmax(
 ) -> Array:
     """Numerically stable softmax of ``x / temperature`` along ``axis``.
 
+    The definition is :func:`softmax_reference` (chapter 5): mask (masked logits become
+    ``−∞``), subtract the row maximum, divide by the temperature, exponentiate, normalise.
+    This function gives the same result faster (issue 20; ``tests/test_fast_paths.py``
+    holds the two equal, values and gradients). **Which path runs:** a torch tensor goes
+    through torch's fused ``torch.softmax`` after one ``masked_fill``, rows with nothing
+    kept repaired to zeros afterwards; a float32/float64 NumPy array through the same steps
+    done in place in one buffer; anything else (NumPy float16, lists, an empty axis with
+    NumPy) — and everything inside :func:`reference_path` — through the reference.
+
     Args:
-        x: logits, any shape; NumPy array or torch tensor (integers are promoted to float).
+        x: logits, any shape with at least one axis; NumPy array or torch tensor.
         axis: the axis that sums to one.
-        temperature: a positive number; small → close to one-hot at the argmax,
+        temperature: a positive number; small → one-hot at the argmax (ties share it),
             large → close to uniform.
         mask: optional boolean array broadcastable to ``x``; True = keep.
             Masked entries get exactly zero weight. A row with nothing kept is all zeros.
 
     Returns:
-        Weights with the shape and kind of ``x``.
+        Weights with the shape, kind and floating dtype of ``x``. A row with a NaN or a
+        ``+∞`` among its kept logits is NaN; a row of ``−∞`` logits is zeros (module
+        docstring).
 
     Raises:
-        ValueError: temperature ≤ 0, or a mask that is not boolean or does not broadcast.
+        ValueError: temperature not a positive finite number, an axis ``x`` lacks, or a
+            mask that is not boolean or does not broadcast.
     """
-    _check_temperature(temperature)
+    t = _check_temperature(temperature)
     x = as_float(x)
+    ax = check_axis(x, axis)
+    if not _REFERENCE.get():
+        m = None if mask is None else check_mask(mask, x)
+        p = softmax_torch(x, ax, t, m) if is_torch(x) else softmax_numpy(x, ax, t, m)
+        if p is not None:
+            return p
+    return softmax_reference(x, ax, temperature=t, mask=mask)
+
+
+def softmax_reference(
+    x: Array, axis: int = -1, *, temperature: float = 1.0, mask: Array | None = None
+) -> Array:
+    """:func:`softmax`, written as its definition: one Array API step per line, the same
+    code for NumPy and torch (what chapter 5 teaches; :func:`softmax` runs it for the cases
+    its fast paths leave, and inside :func:`reference_path`). Same arguments and results."""
+    t = _check_temperature(temperature)
+    x = as_float(x)
+    ax = check_axis(x, axis)
     xp = array_namespace(x)
-    z = mask_scores(x / temperature, mask)
-    # Subtract the row maximum so that exp never overflows (chapter 5).
-    z_max = xp.max(z, axis=axis, keepdims=True)
-    z_max = xp.where(xp.isfinite(z_max), z_max, xp.zeros_like(z_max))
-    e = xp.exp(z - z_max)
-    total = xp.sum(e, axis=axis, keepdims=True)
-    # A fully masked row has total 0: divide by 1 instead and keep its zeros.
-    safe_total = xp.where(total > 0, total, xp.ones_like(total))
-    return e / safe_total
+    dtype = x.dtype
+    with quiet():
+        z = mask_scores(cast(x, compute_dtype(x)), mask)  # masked → −∞
+        m = max_keepdims(z, ax)  # (..., 1, ...): −∞ if nothing is kept, NaN if a NaN is
+        m = xp.where(m == -math.inf, xp.zeros_like(m), m)  # a row of −∞: any finite shift
+        e = xp.exp((z - m) / t)  # subtract, then divide: exponents ≤ 0, never overflow
+        total = xp.sum(e, axis=ax, keepdims=True)
+        # A row with nothing kept sums to 0: divide by 1 and keep its zeros (NaN stays NaN).
+        p = e / xp.where(total == 0, xp.ones_like(total), total)
+    return cast(p, dtype)
 
 
 def logsumexp(x: Array, axis: int = -1, *, keepdims: bool = False) -> Array:
     """``log(sum(exp(x)))`` along ``axis`` without overflow (the max is factored out).
 
-    A row that is entirely ``-inf`` gives ``-inf``.
+    A row that is entirely ``−∞`` (or an empty axis) gives ``−∞``; a ``+∞`` gives ``+∞``;
+    a NaN gives NaN. Same kind and floating dtype as ``x``.
     """
+    x = as_float(x)
+    ax = check_axis(x, axis)
     xp = array_namespace(x)
-    m = xp.max(x, axis=axis, keepdims=True)
-    m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
-    total = xp.sum(xp.exp(x - m), axis=axis, keepdims=True)
-    safe = xp.where(total > 0, total, xp.ones_like(total))
-    neg_inf = xp.full_like(total, -math.inf)
-    out = xp.where(total > 0, xp.log(safe) + m, neg_inf)
-    return out if keepdims else xp.squeeze(out, axis=axis)
+    dtype = x.dtype
+    with quiet():
+        z = cast(x, compute_dtype(x))
+        m = max_keepdims(z, ax)
+        m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))  # ±∞ and NaN need no shift
+        out = xp.log(xp.sum(xp.exp(z - m), axis=ax, keepdims=True)) + m  # log 0 = −∞
+    out = out if keepdims else xp.squeeze(out, axis=ax)
+    return cast(out, dtype)
 
 
 def entropy(p: Array, axis: int = -1) -> Array:
-    """Shannon entropy ``-sum p log p`` (in nats) of weights along ``axis``; ``0 log 0 = 0``."""
+    """Shannon entropy ``-sum p log p`` (in nats) of weights along ``axis``; ``0 log 0 = 0``.
+
+    A NaN weight gives NaN; an empty axis gives 0. Same kind and floating dtype as ``p``.
+    """
+    p = as_float(p, "p")
+    ax = check_axis(p, axis, "p")
     xp = array_namespace(p)
-    safe = xp.where(p > 0, p, xp.ones_like(p))
-    return -xp.sum(p * xp.log(safe), axis=axis)
+    dtype = p.dtype
+    q = cast(p, compute_dtype(p))
+    with quiet():
+        safe = xp.where(q > 0, q, xp.ones_like(q))
+        out = -xp.sum(q * xp.log(safe), axis=ax)
+    return cast(out, dtype)
 
 
 def softmax_jacobian(p: Array) -> Array:

@@ -76,8 +76,8 @@ def translation_data() -> tuple[Pairs, dict[int, Pairs]]:
 
 
 def build_translator(kind: str, d_hidden: int = 64) -> nn.Module:
-    """A fresh chapter-8 translator: a :class:`~attn_course.models.seq2seq.Seq2Seq` decoder ``kind`` of
-    width ``d_hidden``, or ``kind="transformer"``
+    """A fresh chapter-8 translator: a :class:`~attn_course.models.seq2seq.Seq2Seq`
+    decoder ``kind`` of width ``d_hidden``, or ``kind="transformer"``
     (:class:`~attn_course.models.translator.TransformerTranslator`)."""
     n_src, n_tgt = len(source_vocab()), len(target_vocab())
     if kind == "transformer":

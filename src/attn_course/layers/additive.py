@@ -22,6 +22,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from .._backend import as_like, check_module_input
 from ..core.scores import SCORE_PARAMETERS, score
 from ..core.softmax import softmax
 
@@ -41,19 +42,43 @@ class _ScoredAttention(nn.Module):
         self, query: Tensor, keys: Tensor, values: Tensor | None = None, *,
         mask: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
-        """``(context, weights)``; see the module docstring for the shapes."""
+        """``(context, weights)``; see the module docstring for the shapes.
+
+        No keys (``n_k = 0``) or a fully masked row gives a zero context; the mask follows
+        :func:`attn_course.core.masks.check_mask`.
+
+        Raises:
+            ValueError: naming the argument: inputs that are not tensors of the parameters'
+                dtype, shapes that do not fit (keys and values of another batch or length),
+                or a bad mask.
+        """
         values = keys if values is None else values
+        weight = next(iter(self.score_params().values()), None)
+        for name, t in (("query", query), ("keys", keys), ("values", values)):
+            if weight is not None:
+                check_module_input(name, t, weight)
+            elif not isinstance(t, Tensor) or not t.is_floating_point():
+                raise ValueError(f"{name} must be a floating-point torch.Tensor, got "
+                                 f"{type(t).__name__} {getattr(t, 'dtype', '')}")
+        if keys.dim() < 2 or query.dim() not in (keys.dim() - 1, keys.dim()):
+            raise ValueError(f"keys must have shape (B, n_k, d_k) and query (B, n_q, d_q) or "
+                             f"(B, d_q): got query {tuple(query.shape)}, keys {tuple(keys.shape)}")
+        if values.shape[:-1] != keys.shape[:-1]:
+            raise ValueError(
+                f"keys and values must share the batch and the length n_k: keys "
+                f"{tuple(keys.shape)}, values {tuple(values.shape)}"
+            )
         single = query.dim() == keys.dim() - 1
         if single:
             query = query.unsqueeze(-2)  # (B, 1, d_q)
-        if keys.shape[-2] != values.shape[-2]:
-            raise ValueError(
-                f"keys and values must have the same length n_k: keys {tuple(keys.shape)}, "
-                f"values {tuple(values.shape)}"
-            )
+        if query.shape[:-2] != keys.shape[:-2]:
+            raise ValueError(f"query and keys must share the batch axes: query "
+                             f"{tuple(query.shape)}, keys {tuple(keys.shape)}")
         scores = score(self.kind, query, keys, self.score_params())  # (B, n_q, n_k)
-        if mask is not None and single and mask.dim() == scores.dim() - 1:
-            mask = mask.unsqueeze(-2)  # (B, 1, n_k)
+        if mask is not None and single:
+            mask = as_like(mask, scores, name="mask")
+            if mask.dim() == scores.dim() - 1:
+                mask = mask.unsqueeze(-2)  # (B, 1, n_k)
         weights = softmax(scores, axis=-1, mask=mask)  # (B, n_q, n_k)
         context = weights @ values  # (B, n_q, d_v)
         if single:

@@ -8,7 +8,6 @@ decoder, keys and values from the encoder). Norm placement as in
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor, nn
 
 from .multihead import MultiHeadAttention
@@ -93,9 +92,11 @@ class TransformerDecoderLayer(nn.Module):
         """Copy a ``torch.nn.TransformerDecoderLayer(batch_first=True)``.
 
         ``forward(x, memory)`` (causal by default) equals
-        ``m(x, memory, tgt_mask=~causal_mask(n_q), tgt_is_causal=True)``.
+        ``m(x, memory, tgt_mask=~causal_mask(n_q), tgt_is_causal=True)``. In ``m``'s dtype and
+        on its device; refuses what the copy cannot reproduce, as
+        :meth:`attn_course.layers.transformer.TransformerEncoderLayer.from_torch` does (and
+        dropout on the cross-attention weights).
         """
         new = _copy_block(cls, m, nn.TransformerDecoderLayer)
-        with torch.no_grad():
-            new.cross_attn = MultiHeadAttention.from_torch(m.multihead_attn)
+        new.cross_attn = MultiHeadAttention.from_torch(m.multihead_attn)
         return new

@@ -21,21 +21,30 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from .._backend import as_floats, check_int
 from ..core.attention import scaled_dot_product_attention
 from ..core.masks import sliding_window_mask
 
 __all__ = ["elu_feature_map", "linear_attention", "local_attention"]
 
 
-def _check_self(q: Tensor, k: Tensor, v: Tensor) -> None:
+def _check_self(q: Tensor, k: Tensor, v: Tensor) -> tuple[list[Tensor], tuple[int, ...]]:
+    """The inputs in their common floating dtype (the one dtype rule) and their batch shape."""
     for name, t in (("q", q), ("k", k), ("v", v)):
         if not isinstance(t, Tensor) or t.dim() < 2:
-            raise ValueError(f"{name} must be a torch.Tensor (..., N, d), got {type(t).__name__}")
+            raise ValueError(f"{name} must be a torch.Tensor (..., N, d), got {type(t).__name__} "
+                             f"with shape {tuple(getattr(t, 'shape', ()))}")
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2] or q.shape[-2] != k.shape[-2]:
         raise ValueError(
             "expected self-attention shapes q (..., N, d_k), k (..., N, d_k), v (..., N, d_v); "
             f"got q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
         )
+    try:
+        batch = tuple(torch.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2]))
+    except RuntimeError:
+        raise ValueError(f"batch axes of q, k, v do not broadcast: q {tuple(q.shape)}, "
+                         f"k {tuple(k.shape)}, v {tuple(v.shape)}") from None
+    return as_floats(("q", q), ("k", k), ("v", v)), batch
 
 
 def local_attention(
@@ -51,17 +60,22 @@ def local_attention(
 
     Args:
         q, k, v: ``(..., N, d_k)``, ``(..., N, d_k)``, ``(..., N, d_v)``.
-        window: how many positions each side a query may look (``0`` = only itself).
+        window: how many positions each side a query may look (``0`` = only itself), an
+            integer ≥ 0.
         causal: look only backwards (``i − window ≤ j ≤ i``).
+        block_size: an integer ≥ 1, or ``None``.
 
     Returns:
-        ``(..., N, d_v)``.
+        ``(..., N, d_v)`` in the inputs' common floating dtype (half types computed in
+        float32, as in :func:`attn_course.scaled_dot_product_attention`); ``N = 0`` gives
+        an empty result.
     """
-    _check_self(q, k, v)
-    if window < 0:
-        raise ValueError(f"window must be ≥ 0, got {window}")
+    (q, k, v), batch = _check_self(q, k, v)
+    window = check_int("window", window, minimum=0)
+    c = max(window, 32) if block_size is None else check_int("block_size", block_size, minimum=1)
     n = q.shape[-2]
-    c = block_size or max(window, 32)
+    if n == 0:
+        return q.new_zeros(*batch, 0, v.shape[-1])  # (..., 0, d_v)
     outs = []
     for i0 in range(0, n, c):
         i1 = min(i0 + c, n)
@@ -95,19 +109,37 @@ def linear_attention(
         q, k, v: ``(..., N, d_k)``, ``(..., N, d_k)``, ``(..., N, d_v)``.
         causal: query ``i`` sums over ``j ≤ i`` only.
         feature_map: ``φ``, must return positive values (default ``elu(x) + 1``).
+        chunk: positions per step of the causal version, an integer ≥ 1.
 
     Returns:
-        ``(..., N, d_v)``.
+        ``(..., N, d_v)`` in the inputs' common floating dtype. The sums over positions are
+        accumulated in float32 for half types (they would overflow ``float16`` on long
+        sequences); ``N = 0`` gives an empty result.
     """
-    _check_self(q, k, v)
+    (q, k, v), batch = _check_self(q, k, v)
+    chunk = check_int("chunk", chunk, minimum=1)
+    if not callable(feature_map):
+        raise ValueError(f"feature_map must be a function of a tensor, got {feature_map!r}")
+    dtype = q.dtype
+    if dtype in (torch.float16, torch.bfloat16):  # accumulate in float32
+        q, k, v = q.float(), k.float(), v.float()
+    return _linear(q, k, v, causal, feature_map, chunk, batch).to(dtype)
+
+
+def _linear(q: Tensor, k: Tensor, v: Tensor, causal: bool,
+            feature_map: Callable[[Tensor], Tensor], chunk: int,
+            batch: tuple[int, ...]) -> Tensor:
     fq, fk = feature_map(q), feature_map(k)  # (..., N, d_k)
     if not causal:
         S = fk.transpose(-2, -1) @ v  # (..., d_k, d_v) = Σ_j φ(k_j) v_jᵀ
         z = fk.sum(dim=-2).unsqueeze(-1)  # (..., d_k, 1) = Σ_j φ(k_j)
         return (fq @ S) / (fq @ z)  # (..., N, d_v)
     n = q.shape[-2]
-    S = torch.zeros(*fk.shape[:-2], fk.shape[-1], v.shape[-1], dtype=v.dtype)  # (..., d_k, d_v)
-    z = torch.zeros(*fk.shape[:-2], fk.shape[-1], 1, dtype=v.dtype)  # (..., d_k, 1)
+    if n == 0:
+        return q.new_zeros(*batch, 0, v.shape[-1])  # (..., 0, d_v)
+    kw = dict(dtype=v.dtype, device=v.device)
+    S = torch.zeros(*fk.shape[:-2], fk.shape[-1], v.shape[-1], **kw)  # (..., d_k, d_v)
+    z = torch.zeros(*fk.shape[:-2], fk.shape[-1], 1, **kw)  # (..., d_k, 1)
     outs = []
     for i0 in range(0, n, chunk):
         i1 = min(i0 + chunk, n)

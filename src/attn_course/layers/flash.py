@@ -25,22 +25,28 @@ import math
 import torch
 from torch import Tensor
 
+from .._backend import as_floats, check_int, check_scale
+
 __all__ = ["FlashAttentionFunction", "flash_attention"]
 
 
 def _blocks(block_size: int | tuple[int, int]) -> tuple[int, int]:
-    bq, bk = (block_size, block_size) if isinstance(block_size, int) else tuple(block_size)
-    if not (isinstance(bq, int) and isinstance(bk, int)) or bq <= 0 or bk <= 0:
+    pair = block_size if isinstance(block_size, (tuple, list)) else (block_size, block_size)
+    try:
+        if len(pair) != 2:
+            raise ValueError
+        return (check_int("block_size", pair[0], minimum=1),
+                check_int("block_size", pair[1], minimum=1))
+    except ValueError:
         raise ValueError(
             f"block_size must be a positive int or a pair of positive ints, got {block_size!r}"
-        )
-    return bq, bk
+        ) from None
 
 
 def _causal_fill_(s: Tensor, i0: int, j0: int) -> None:
     """Set ``s[:, r, c] = -inf`` where key ``j0 + c`` lies after query ``i0 + r`` (in place)."""
-    rows = torch.arange(i0, i0 + s.shape[-2]).unsqueeze(-1)  # (bq, 1)
-    cols = torch.arange(j0, j0 + s.shape[-1])  # (bk,)
+    rows = torch.arange(i0, i0 + s.shape[-2], device=s.device).unsqueeze(-1)  # (bq, 1)
+    cols = torch.arange(j0, j0 + s.shape[-1], device=s.device)  # (bk,)
     s.masked_fill_(cols > rows, -math.inf)
 
 
@@ -54,15 +60,16 @@ def _forward(
     """
     G, n_q, _ = q.shape
     n_k, d_v = k.shape[1], v.shape[2]
-    out = torch.empty(G, n_q, d_v, dtype=q.dtype)
-    lse = torch.empty(G, n_q, dtype=q.dtype)
+    kw = dict(dtype=q.dtype, device=q.device)
+    out = torch.empty(G, n_q, d_v, **kw)
+    lse = torch.empty(G, n_q, **kw)
     kT = k.transpose(1, 2)  # (G, d_k, n_k), a view
     for i0 in range(0, n_q, bq):
         i1 = min(i0 + bq, n_q)
         qi = q[:, i0:i1] * scale  # (G, bq, d_k): fold the scale into the queries once
-        m = torch.full((G, i1 - i0, 1), -math.inf, dtype=q.dtype)  # running max
-        l = torch.zeros(G, i1 - i0, 1, dtype=q.dtype)  # running sum of exp
-        acc = torch.zeros(G, i1 - i0, d_v, dtype=q.dtype)  # running sum of exp · v
+        m = torch.full((G, i1 - i0, 1), -math.inf, **kw)  # running max
+        l = torch.zeros(G, i1 - i0, 1, **kw)  # running sum of exp
+        acc = torch.zeros(G, i1 - i0, d_v, **kw)  # running sum of exp · v
         k_end = min(n_k, i1) if causal else n_k  # causal: blocks right of the diagonal are skipped
         for j0 in range(0, k_end, bk):
             j1 = min(j0 + bk, k_end)
@@ -75,7 +82,7 @@ def _forward(
             l.mul_(alpha).add_(s.sum(dim=-1, keepdim=True))
             acc.mul_(alpha).baddbmm_(s, v[:, j0:j1])  # acc = alpha·acc + p v
             m = m_new
-        torch.div(acc, l, out=out[:, i0:i1])
+        torch.div(acc, l.masked_fill(l == 0, 1.0), out=out[:, i0:i1])  # no keys: zeros
         lse[:, i0:i1] = (m + torch.log(l)).squeeze(-1)
     return out, lse
 
@@ -115,18 +122,25 @@ class FlashAttentionFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, q, k, v, scale, causal, bq, bk):  # type: ignore[override]
         with torch.no_grad():
-            out, lse = _forward(q, k, v, scale, causal, bq, bk)
-        ctx.save_for_backward(q, k, v, out, lse)
+            out, lse = _forward(*_work(q, k, v), scale, causal, bq, bk)
+        ctx.save_for_backward(q, k, v, out, lse)  # out and lse in the working dtype
         ctx.config = (scale, causal, bq, bk)
-        return out
+        return out.to(q.dtype)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, d_out):  # type: ignore[override]
         q, k, v, out, lse = ctx.saved_tensors
         with torch.no_grad():
-            dq, dk, dv = _backward(q, k, v, out, lse, d_out.contiguous(), *ctx.config)
+            grads = _backward(*_work(q, k, v), out, lse, d_out.to(out.dtype).contiguous(),
+                              *ctx.config)
+        dq, dk, dv = (g.to(q.dtype) for g in grads)
         return dq, dk, dv, None, None, None, None
+
+
+def _work(*ts: Tensor) -> list[Tensor]:
+    """The tensors in the dtype the tiles are computed in: float32 for half types."""
+    return [t.float() if t.dtype in (torch.float16, torch.bfloat16) else t for t in ts]
 
 
 def flash_attention(
@@ -144,7 +158,7 @@ def flash_attention(
     is_causal=causal)`` (to float rounding) without ever holding the ``(n_q, n_k)`` matrix.
 
     Args:
-        q: queries ``(..., n_q, d_k)``, a floating-point torch tensor (e.g. ``(B, H, N, d_k)``).
+        q: queries ``(..., n_q, d_k)``, a torch tensor (e.g. ``(B, H, N, d_k)``).
         k: keys ``(..., n_k, d_k)``.
         v: values ``(..., n_k, d_v)``. The batch axes ``...`` of q, k, v must broadcast.
         causal: query ``i`` attends only to keys ``j ≤ i``, top-left aligned as torch's
@@ -158,16 +172,21 @@ def flash_attention(
         scale: multiplier of the scores; default ``1 / sqrt(d_k)``.
 
     Returns:
-        ``out`` with shape ``(..., n_q, d_v)``. Differentiable: the backward pass
-        recomputes the tiles (see :class:`FlashAttentionFunction`).
+        ``out`` with shape ``(..., n_q, d_v)`` in the common floating dtype of q, k, v
+        (integers promoted as in :func:`attn_course.scaled_dot_product_attention`).
+        **Accumulation dtype**: for ``float16`` and ``bfloat16`` the tiles, the running
+        maximum, the running sum and the output accumulator are kept in ``float32`` (as
+        fused kernels do), so a long row of large values cannot overflow; other dtypes
+        compute in their own. No keys (``n_k = 0``) gives zeros. Differentiable: the
+        backward pass recomputes the tiles (see :class:`FlashAttentionFunction`).
 
     Raises:
-        ValueError: on non-tensors, non-float dtypes, mismatched shapes or a bad block size.
+        ValueError: on non-tensors, mismatched shapes, a bad block size or scale.
     """
     for name, t in (("q", q), ("k", k), ("v", v)):
-        if not isinstance(t, Tensor) or t.dim() < 2 or not t.is_floating_point():
+        if not isinstance(t, Tensor) or t.dim() < 2:
             raise ValueError(
-                f"{name} must be a floating-point torch.Tensor with shape (..., n, d), got "
+                f"{name} must be a torch.Tensor with shape (..., n, d), got "
                 f"{type(t).__name__} with shape {tuple(getattr(t, 'shape', ()))}"
             )
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
@@ -175,8 +194,7 @@ def flash_attention(
             "q and k must share d_k and k and v must share n_k: got q "
             f"{tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
         )
-    if not (q.dtype == k.dtype == v.dtype):
-        raise ValueError(f"q, k, v must share a dtype, got {q.dtype}, {k.dtype}, {v.dtype}")
+    q, k, v = as_floats(("q", q), ("k", k), ("v", v))
     try:
         batch = torch.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
     except RuntimeError:
@@ -186,8 +204,7 @@ def flash_attention(
         ) from None
     bq, bk = _blocks(block_size)
     (n_q, d_k), (n_k, d_v) = q.shape[-2:], v.shape[-2:]
-    if scale is None:
-        scale = 1.0 / math.sqrt(d_k) if d_k > 0 else 1.0
+    scale = check_scale(scale, d_k)
     G = math.prod(batch)
     q3 = q.expand(*batch, n_q, d_k).reshape(G, n_q, d_k)  # (G, n_q, d_k), G = prod(batch)
     k3 = k.expand(*batch, n_k, d_k).reshape(G, n_k, d_k)  # (G, n_k, d_k)

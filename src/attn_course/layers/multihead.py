@@ -19,8 +19,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .._backend import check_module_input
 from ..core.attention import scaled_dot_product_attention
-from ..core.masks import causal_mask
+from ..core.masks import causal_mask, check_mask
 from .positions import PositionMethod
 
 __all__ = ["MultiHeadAttention"]
@@ -70,6 +71,32 @@ class MultiHeadAttention(nn.Module):
         B, H, N, d_k = x.shape
         return x.transpose(1, 2).reshape(B, N, H * d_k)  # (B, N, d_model)
 
+    def project(self, query: Tensor, key: Tensor, value: Tensor, *,
+                contiguous: bool = False) -> tuple[Tensor, Tensor, Tensor]:
+        """``Q = query W_q``, ``K = key W_k``, ``V = value W_v``, split into heads:
+        ``(B, n_heads, n_q, d_k)``, ``(B, n_heads, n_k, d_k)``, ``(B, n_heads, n_k, d_k)``.
+
+        In self-attention (one tensor for all three) the three maps run as one matrix
+        product with ``[W_q W_k W_v]`` — the same numbers, one pass over ``x``; with
+        ``contiguous`` (the path that computes the weights) the three come out of one copy,
+        laid out for the batched products.
+        """
+        if not (query is key is value):
+            return (self.split_heads(self.W_q(query)), self.split_heads(self.W_k(key)),
+                    self.split_heads(self.W_v(value)))  # (B, H, n, d_k) each
+        lins = (self.W_q, self.W_k, self.W_v)
+        W = torch.cat([lin.weight for lin in lins])  # (d_q + d_k + d_v, d_model), torch's layout
+        b = None if self.W_q.bias is None else torch.cat([lin.bias for lin in lins])
+        qkv = F.linear(query, W, b)  # (B, N, d_q + d_k + d_v)
+        widths = [lin.out_features for lin in lins]
+        if contiguous and len(set(widths)) == 1:  # as many key/value heads as query heads
+            B, N, _ = query.shape
+            qkv = qkv.view(B, N, 3, self.num_heads, self.d_k)  # (B, N, 3, H, d_k)
+            qkv = qkv.permute(2, 0, 3, 1, 4).contiguous()  # (3, B, H, N, d_k): one copy
+            return qkv[0], qkv[1], qkv[2]  # (B, H, N, d_k) each
+        q, k, v = qkv.split(widths, dim=-1)  # (B, N, ·) views
+        return self.split_heads(q), self.split_heads(k), self.split_heads(v)  # (B, h, N, d_k)
+
     def forward(
         self,
         query: Tensor,
@@ -86,9 +113,13 @@ class MultiHeadAttention(nn.Module):
         Args:
             query: ``(B, n_q, d_model)``; key, value: ``(B, n_k, d_model)``.
             mask: boolean, broadcastable to ``(B, n_heads, n_q, n_k)``, **True = may attend**
-                (e.g. ``(n_q, n_k)`` or ``(B, 1, 1, n_k)``).
-            need_weights: if False, use torch's fused kernel (the fast path) and
-                return ``None`` for the weights.
+                (e.g. ``(n_q, n_k)`` or ``(B, 1, 1, n_k)``). Both paths apply the one mask
+                rule of :func:`attn_course.core.masks.check_mask`: anything else (a 0/1 float
+                or integer mask, a shape that does not broadcast) is a ``ValueError``. A
+                fully masked query row, or no keys at all, gives a zero output.
+            need_weights: if True, run :func:`attn_course.scaled_dot_product_attention`
+                (on its fast softmax) and return the weights; if False, use torch's fused
+                kernel (the fast path) and return ``None`` for the weights.
             is_causal: add a causal mask (combined with ``mask`` if both are given).
             head_mask: optional ``(n_heads,)`` or ``(B, n_heads)`` multiplier of each head's
                 output before the heads are concatenated: 1 keeps a head, 0 ablates it
@@ -98,9 +129,10 @@ class MultiHeadAttention(nn.Module):
             ``(out, weights)``: ``(B, n_q, d_model)`` and ``(B, n_heads, n_q, n_k)`` or None.
         """
         self._check(query, key, value)
-        q = self.split_heads(self.W_q(query))  # (B, H, n_q, d_k)
-        k = self.split_heads(self.W_k(key))  # (B, H, n_k, d_k)
-        v = self.split_heads(self.W_v(value))  # (B, H, n_k, d_k)
+        B, n_q, n_k = query.shape[0], query.shape[1], key.shape[1]
+        if mask is not None:  # the one mask rule, on both paths
+            mask = check_mask(mask, query, (B, self.num_heads, n_q, n_k))
+        q, k, v = self.project(query, key, value, contiguous=need_weights)  # (B, H, n, d_k) each
         bias = None
         if self.positions is not None:  # the position hook: where chapter 14's methods differ
             q, k = self.positions.rotate(q), self.positions.rotate(k)  # (B, H, n, d_k)
@@ -115,8 +147,11 @@ class MultiHeadAttention(nn.Module):
             attn_mask = mask
             if bias is not None:  # one float mask: the bias where allowed, −∞ where masked
                 attn_mask = bias if mask is None else torch.where(mask, bias, -math.inf)
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
-            if mask is not None:  # a fully masked row gives NaN in the fused kernel: make it 0
+            if n_k == 0:  # no keys: a zero output, as a fully masked row (torch gives NaN)
+                out = torch.zeros_like(q)  # (B, H, n_q, d_k)
+            else:
+                out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+            if mask is not None and n_k:  # the fused kernel gives NaN for a fully masked row
                 any_key = torch.broadcast_to(mask, q.shape[:-1] + (k.shape[-2],)).any(-1)
                 out = torch.where(any_key[..., None], out, torch.zeros_like(out))
             weights = None
@@ -139,6 +174,7 @@ class MultiHeadAttention(nn.Module):
 
     def _check(self, query: Tensor, key: Tensor, value: Tensor) -> None:
         for name, t in (("query", query), ("key", key), ("value", value)):
+            check_module_input(name, t, self.W_q.weight)
             if t.dim() != 3 or t.shape[-1] != self.embed_dim:
                 raise ValueError(
                     f"{name} must have shape (B, N, embed_dim={self.embed_dim}), "
@@ -159,8 +195,14 @@ class MultiHeadAttention(nn.Module):
     def from_torch(cls, m: nn.MultiheadAttention) -> MultiHeadAttention:
         """Copy the weights of a ``torch.nn.MultiheadAttention(batch_first=True)``.
 
-        The copy gives the same output as ``m`` (to float32 rounding); note that torch's
-        boolean ``attn_mask`` means True = *blocked*, so pass it ``~mask``.
+        The copy has ``m``'s dtype and device and gives the same output as ``m`` (to
+        rounding); note that torch's boolean ``attn_mask`` means True = *blocked*, so pass
+        it ``~mask``.
+
+        Raises:
+            ValueError: for what the copy cannot reproduce: ``batch_first=False``,
+                ``kdim``/``vdim``, ``bias_k``/``bias_v``, ``add_zero_attn``, or dropout on
+                the attention weights (set ``m.dropout = 0.0`` first to copy the rest).
         """
         if not isinstance(m, nn.MultiheadAttention):
             raise ValueError(f"m must be a torch.nn.MultiheadAttention, got {type(m).__name__}")
@@ -168,9 +210,13 @@ class MultiHeadAttention(nn.Module):
             raise ValueError("m must be built with batch_first=True")
         if not m._qkv_same_embed_dim or m.bias_k is not None or m.add_zero_attn:
             raise ValueError("only plain MultiheadAttention (no kdim/vdim, bias_kv, zero_attn)")
+        if m.dropout:
+            raise ValueError(f"m has dropout={m.dropout} on its attention weights, which "
+                             f"MultiHeadAttention does not have: set m.dropout = 0.0 to copy it")
         E = m.embed_dim
         bias = m.in_proj_bias is not None
-        new = cls(E, m.num_heads, bias=bias)
+        new = cls(E, m.num_heads, bias=bias).to(device=m.in_proj_weight.device,
+                                                 dtype=m.in_proj_weight.dtype)
         with torch.no_grad():
             for i, lin in enumerate((new.W_q, new.W_k, new.W_v)):
                 lin.weight.copy_(m.in_proj_weight[i * E : (i + 1) * E])
@@ -179,4 +225,4 @@ class MultiHeadAttention(nn.Module):
             new.W_o.weight.copy_(m.out_proj.weight)
             if bias:
                 new.W_o.bias.copy_(m.out_proj.bias)
-        return new.to(m.in_proj_weight.dtype)
+        return new

@@ -82,19 +82,35 @@ def _copy_linear(dst: nn.Linear, src: nn.Linear) -> None:
     dst.bias.copy_(src.bias)
 
 
+def _check_copyable(m: nn.Module) -> None:
+    """Refuse what the copy cannot reproduce (a ``ValueError`` saying what)."""
+    for name in ("linear1", "linear2"):
+        if getattr(m, name).bias is None:
+            raise ValueError(f"m.{name} has no bias (bias=False); the course's blocks always "
+                             f"have one, so the copy could not reproduce m")
+    for name in ("norm1", "norm2", "norm3"):
+        norm = getattr(m, name, None)
+        if norm is not None and (not norm.elementwise_affine or norm.bias is None):
+            raise ValueError(f"m.{name} has no affine weight or bias; the course's blocks "
+                             f"always have both, so the copy could not reproduce m")
+
+
 def _copy_block(cls: type, m: nn.Module, torch_cls: type) -> nn.Module:
     """A ``cls`` block with the weights of ``m``, a ``torch_cls`` built with ``batch_first``:
     the self-attention, the feed-forward network and every layer norm (the decoder adds its
-    cross-attention)."""
+    cross-attention), in ``m``'s dtype and on its device."""
     if not isinstance(m, torch_cls):
         raise ValueError(f"m must be a torch.nn.{torch_cls.__name__}, got {type(m).__name__}")
     if not m.self_attn.batch_first:
         raise ValueError("m must be built with batch_first=True")
+    _check_copyable(m)
     new = cls(m.self_attn.embed_dim, m.self_attn.num_heads, m.linear1.out_features,
               dropout=m.dropout.p, norm_first=m.norm_first, activation=_activation_name(m),
               layer_norm_eps=m.norm1.eps)
+    new.self_attn = MultiHeadAttention.from_torch(m.self_attn)  # refuses attention dropout
+    weight = m.linear1.weight
+    new = new.to(device=weight.device, dtype=weight.dtype)
     with torch.no_grad():
-        new.self_attn = MultiHeadAttention.from_torch(m.self_attn)
         _copy_linear(new.ff.linear1, m.linear1)
         _copy_linear(new.ff.linear2, m.linear2)
         for name in ("norm1", "norm2", "norm3"):
@@ -187,10 +203,17 @@ class TransformerEncoderLayer(nn.Module):
 
     @classmethod
     def from_torch(cls, m: nn.TransformerEncoderLayer) -> TransformerEncoderLayer:
-        """Copy a ``torch.nn.TransformerEncoderLayer(batch_first=True)``.
+        """Copy a ``torch.nn.TransformerEncoderLayer(batch_first=True)``, in its dtype and
+        on its device.
 
         The copy's ``forward(x, mask=mask)`` equals ``m(x, src_mask=~mask)`` (torch's
-        boolean masks mean True = *blocked*) up to float32 rounding.
+        boolean masks mean True = *blocked*) up to rounding.
+
+        Raises:
+            ValueError: for what the copy cannot reproduce: dropout on the attention
+                weights (``m.self_attn.dropout``; set it to 0.0 first), another activation
+                than relu or gelu, linear layers without bias, layer norms without affine
+                parameters, ``batch_first=False``.
         """
         return _copy_block(cls, m, nn.TransformerEncoderLayer)
 

@@ -29,7 +29,7 @@ def progress(iterable: Iterable[Any] | None = None, **kwargs: Any) -> Any:
         **kwargs: passed to ``tqdm.auto.tqdm`` (``desc``, ``total``, ``disable``, ``leave``…).
 
     Returns:
-        The bar: iterate over it, or use it as a context manager. While the book is built
+        A ``tqdm`` bar to iterate over or to use as a context manager. While the book is built
         (``ATTN_COURSE_BOOK_BUILD`` set) it is a disabled text bar: it counts, draws nothing
         and saves nothing into the page.
     """

@@ -20,7 +20,7 @@ from ..core.masks import causal_mask
 from ..core.scores import scaled_dot_score
 from ..core.softmax import softmax
 from ._base import AttnView, check_temperature
-from .packing import PackedArray
+from .packing import ENCODINGS, PackedArray
 
 __all__ = ["AttentionMapExplorer"]
 
@@ -37,17 +37,20 @@ def _as_5d(name: str, x: Any, last: str) -> np.ndarray:
 
 
 def _labels(name: str, labels: Any, E: int, n: int, prefix: str) -> list[list[str]]:
+    """One list of ``n`` labels per example, or a single list when every example shares it
+    (shipped once, not ``E`` times: a view of many snapshots stays small)."""
     if labels is None:
-        return [[f"{prefix}{i}" for i in range(n)] for _ in range(E)]
+        return [[f"{prefix}{i}" for i in range(n)]]
     labels = list(labels)
     if labels and isinstance(labels[0], (list, tuple)):
         if len(labels) != E or any(len(lab) != n for lab in labels):
             raise ValueError(f"{name} must be {n} labels or {E} lists of {n} labels, "
                              f"got {[len(lab) for lab in labels]}")
-        return [[str(s) for s in lab] for lab in labels]
+        lists = [[str(s) for s in lab] for lab in labels]
+        return lists[:1] if all(lab == lists[0] for lab in lists) else lists
     if len(labels) != n:
         raise ValueError(f"{name} must have {n} entries, got {len(labels)}")
-    return [[str(s) for s in labels] for _ in range(E)]
+    return [[str(s) for s in labels]]
 
 
 class AttentionMapExplorer(AttnView):
@@ -70,19 +73,29 @@ class AttentionMapExplorer(AttnView):
             for a class token).
         example_labels: optional ``E`` names.
         title: a heading shown above the view.
+        precision: how the maps travel in the page: ``"uint16"`` (default, error at most
+            ``7.6e-6`` on ``[0, 1]``), ``"uint8"`` (half the bytes, error ``1/510 ≈ 0.002``:
+            for a view of many maps, e.g. snapshots over training) or ``"float32"``.
+
+    Labels shared by every example are shipped once; ``x_labels``/``y_labels`` then hold one
+    list (:meth:`labels_of` gives an example's).
     """
 
     view_name = "attention_map"
     _view_js = "attention_map.js"
 
     # Shipped packed (views/packing.py): weights in [0, 1] as uint16 (±7.6e-6, float32 for
-    # maps outside [0, 1]), queries and keys as float32, images as uint8 (±0.002).
+    # maps outside [0, 1]; uint8, ±0.002, with precision="uint8"), queries and keys as
+    # float32, images as uint8 (±0.002).
     mode = traitlets.Unicode("maps").tag(sync=True, role="data")
-    maps = PackedArray("uint16").tag(sync=True, role="data")  # flat (E, L, H, n_q, n_k)
+    map_precision = traitlets.Enum(ENCODINGS, "uint16").tag(sync=True, role="data")
+    maps = PackedArray("uint16", encoding_from="map_precision").tag(
+        sync=True, role="data")  # flat (E, L, H, n_q, n_k)
     q = PackedArray("float32").tag(sync=True, role="data")  # flat (E, L, H, N, d_k)
     k = PackedArray("float32").tag(sync=True, role="data")  # flat (E, L, H, N, d_k)
     shape = traitlets.List(traitlets.Int()).tag(sync=True, role="data")  # [E, L, H, n_q, n_k]
     d_k = traitlets.Int(0).tag(sync=True, role="data")
+    # one list per example, or one list shared by all of them
     x_labels = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True, role="data")
     y_labels = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True, role="data")
     example_labels = traitlets.List(traitlets.Unicode()).tag(sync=True, role="data")
@@ -108,9 +121,12 @@ class AttentionMapExplorer(AttnView):
         patch_offset: int | None = None,
         example_labels: Sequence[str] | None = None,
         title: str = "Attention maps",
+        precision: str = "uint16",
         _qk: tuple[np.ndarray, np.ndarray, float, bool] | None = None,
     ) -> None:
-        kw: dict[str, Any] = {}
+        if precision not in ENCODINGS:
+            raise ValueError(f"precision must be one of {ENCODINGS}, got {precision!r}")
+        kw: dict[str, Any] = {"map_precision": precision}  # (before maps: it rounds them)
         if _qk is None:
             m = _as_5d("maps", maps, "n_q, n_k")
             E, L, H, n_q, n_k = m.shape
@@ -179,6 +195,16 @@ class AttentionMapExplorer(AttnView):
         return cls(rng.dirichlet(np.ones(6), size=(2, 2, 3, 6)), words, words,
                    example_labels=["first", "second"])
 
+    @traitlets.observe("map_precision")
+    def _round_maps_again(self, change: dict[str, Any]) -> None:
+        if self.maps:
+            self.maps = list(self.maps)  # re-rounded as the new precision ships them
+
+    def labels_of(self, name: str, e: int) -> list[str]:
+        """Example ``e``'s labels (``name`` is ``"x_labels"`` or ``"y_labels"``)."""
+        lists = getattr(self, name)
+        return lists[min(e, len(lists) - 1)]
+
     def current_map(self) -> np.ndarray:
         """``(n_q, n_k)`` the map of the selected example, layer and head."""
         E, L, H, n_q, n_k = self.shape
@@ -204,7 +230,7 @@ class AttentionMapExplorer(AttnView):
         small = max(self.shape[3:]) <= 24
         return attention_heatmap(
             self.current_map(),
-            x_labels=self.x_labels[e] if small else None,
-            y_labels=self.y_labels[e] if small else None,
+            x_labels=self.labels_of("x_labels", e) if small else None,
+            y_labels=self.labels_of("y_labels", e) if small else None,
             title=f"{self.example_labels[e]}: layer {self.layer + 1}, head {self.head + 1}",
         )

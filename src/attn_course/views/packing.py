@@ -143,17 +143,33 @@ class PackedArray(traitlets.List):
 
         maps = PackedArray("uint16").tag(sync=True, role="data")   # weights in [0, 1]
         q = PackedArray("float32").tag(sync=True, role="data")     # any finite numbers
+
+    ``encoding_from="<trait>"`` lets each instance choose: the encoding is then the value of
+    that (``Unicode``) trait of the same object, ``encoding`` only its default. A view with
+    many maps (snapshots over training, many examples) can so ship them as ``uint8`` (half
+    the bytes of ``uint16``; error ``1/510`` on ``[0, 1]``). Declare that trait before the
+    array and set it first; the view re-assigns the array when it changes, so the Python copy
+    is rounded as the page carries it.
     """
 
     info_text = "a list of floats (synced as a packed array)"
 
     def __init__(self, encoding: str = "float32", *, lo: float = 0.0, hi: float | None = 1.0,
-                 **kwargs: Any) -> None:
+                 encoding_from: str | None = None, **kwargs: Any) -> None:
         _check(encoding, lo, hi)
         super().__init__(**kwargs)
         self.encoding, self.lo, self.hi = encoding, float(lo), None if hi is None else float(hi)
+        self.encoding_from = encoding_from
         self.metadata = {**self.metadata, "to_json": self._to_json,
                          "from_json": self._from_json, "packed": encoding}
+
+    def encoding_of(self, obj: Any) -> str:
+        """The encoding ``obj``'s array is shipped in (``encoding`` unless ``encoding_from``)."""
+        if self.encoding_from is None or obj is None:
+            return self.encoding
+        encoding = getattr(obj, self.encoding_from, None) or self.encoding
+        _check(encoding, self.lo, self.hi)
+        return encoding
 
     def validate(self, obj: Any, value: Any) -> Any:
         if is_packed(value):
@@ -162,12 +178,12 @@ class PackedArray(traitlets.List):
             value = value.tolist()
         value = super().validate(obj, value)
         try:
-            return quantize(value, self.encoding, lo=self.lo, hi=self.hi).tolist()
+            return quantize(value, self.encoding_of(obj), lo=self.lo, hi=self.hi).tolist()
         except ValueError as err:
             raise traitlets.TraitError(f"{self.name}: {err}") from None
 
     def _to_json(self, value: Any, widget: Any) -> dict[str, Any]:
-        return pack(value, self.encoding, lo=self.lo, hi=self.hi)
+        return pack(value, self.encoding_of(widget), lo=self.lo, hi=self.hi)
 
     def _from_json(self, value: Any, widget: Any) -> list:
         return unpack(value).tolist() if is_packed(value) else value

@@ -10,6 +10,11 @@ const flat = (x) => (x instanceof Float64Array ? x : Float64Array.from(x));
 
 function buildAttentionMap(ctx) {
   const root = ctx.root;
+  // x_labels / y_labels: one list per example, or a single list every example shares.
+  const labelsOf = (name) => {
+    const lists = ctx.get(name);
+    return lists[Math.min(ctx.get("example"), lists.length - 1)];
+  };
   const LUT = new Uint8ClampedArray(256 * 3);
   for (let i = 0; i < 256; i++) LUT.set(viridis(i / 255), i * 3);
   let E, L, H, nq, nk, maps, q, k, dk, mode;
@@ -49,7 +54,7 @@ function buildAttentionMap(ctx) {
   const hSl = slider({ label: "head", name: "head", min: 0, max: H - 1, step: 1,
     value: ctx.get("head"), format: (v) => String(v + 1), onInput: (v) => ctx.set("head", v) });
   const qSl = slider({ label: "query row", name: "query", min: 0, max: nq - 1, step: 1,
-    value: ctx.get("query"), format: (v) => ctx.get("y_labels")[ctx.get("example")][v] ?? String(v),
+    value: ctx.get("query"), format: (v) => labelsOf("y_labels")[v] ?? String(v),
     onInput: (v) => ctx.set("query", v) });
   const controls = [exSel.wrap, lSl.wrap, hSl.wrap, qSl.wrap];
   let tSl = null, cCb = null;
@@ -119,8 +124,7 @@ function buildAttentionMap(ctx) {
     c2d.textBaseline = "top";
     c2d.fillText("rows: queries, columns: keys", 2, 2);
     if (showLabels) {
-      const e = ctx.get("example");
-      const xl = ctx.get("x_labels")[e], yl = ctx.get("y_labels")[e];
+      const xl = labelsOf("x_labels"), yl = labelsOf("y_labels");
       c2d.font = `${Math.min(11, cell)}px system-ui, sans-serif`;
       c2d.textAlign = "right";
       c2d.textBaseline = "middle";
@@ -186,14 +190,13 @@ function buildAttentionMap(ctx) {
       paintHeatmap(qi, vmax);
       const row = Array.from(map.subarray(qi * nk, (qi + 1) * nk));
       if (hasImages) paintImage(row);
-      const e = ctx.get("example");
       if (nk <= 40) {
-        barBox.replaceChildren(bars(row, ctx.get("x_labels")[e], { max: 1,
-          barH: Math.max(9, Math.min(16, 320 / nk)), title: `row of '${ctx.get("y_labels")[e][qi]}'` }));
+        barBox.replaceChildren(bars(row, labelsOf("x_labels"), { max: 1,
+          barH: Math.max(9, Math.min(16, 320 / nk)), title: `row of '${labelsOf("y_labels")[qi]}'` }));
       }
       const best = M.argmax(row);
       summary.textContent = `layer ${ctx.get("layer") + 1}, head ${ctx.get("head") + 1}: ` +
-        `'${ctx.get("y_labels")[e][qi]}' attends most to '${ctx.get("x_labels")[e][best]}' (${fmt(row[best])}); ` +
+        `'${labelsOf("y_labels")[qi]}' attends most to '${labelsOf("x_labels")[best]}' (${fmt(row[best])}); ` +
         `colour from 0 (dark) to ${fmt(vmax)} (yellow)`;
       return { row, map_sum: M.sum(map), map_max: vmax };
     },

@@ -11,9 +11,11 @@
 //   data-readout  JSON of the numbers the view displays (weights, entropy, …).
 // data-state (JSON of the data traits, as shipped) is written when the data change.
 //
-// Every control is native, labelled and keyboard-operable (Tab, arrow keys), carries
-// data-lm-suppress-shortcuts (so JupyterLab leaves the arrow keys to it), and a slider
+// Every control is native, labelled and keyboard-operable (Tab, arrow keys), and a slider
 // announces what the page shows (aria-valuetext). A control with one possible value is hidden.
+// The root element and every control carry data-lm-suppress-shortcuts: JupyterLab walks up
+// from the focused element and leaves a key alone once it meets the attribute, so the arrow
+// keys move a view's slider, not the notebook's cell selection.
 import { unpack } from "./math/index.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -264,7 +266,7 @@ export function contrastText(rgb) {
 export function mount(model, el, spec) {
   ensureStyle();
   const root = h("div", { class: "attn-view", "data-view": spec.name, role: "group",
-    "aria-label": model.get("title") || spec.name });
+    "aria-label": model.get("title") || spec.name, ...KEYS_TO_CONTROL });
   el.appendChild(root);
   const params = model.get("_param_names") || [];
   const data = model.get("_data_names") || [];
