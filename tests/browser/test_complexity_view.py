@@ -22,7 +22,7 @@ def test_costs_follow_the_sliders(visit: PageVisit) -> None:
     v = visit.page.locator('.attn-view[data-view="complexity"]').first
     first = check_parity(v)
     assert first["readout"]["cheapest"] == 0
-    assert first["readout"]["crossover_recurrent"] == 128
+    assert first["readout"]["crossover_recurrent"] == 64
     set_range(v, "n", 10)  # slider position 10 → n = 1024 > d: attention is no longer cheapest
     r = check_parity(v)
     assert r["params"]["n"] == 1024 and r["readout"]["cheapest"] == 1

@@ -13,13 +13,24 @@ from attn_course.experiments.complexity import fit_exponent, layer_flops, max_pa
 
 
 def test_layer_flops() -> None:
-    assert check_layer_flops(layer_flops)
+    assert check_layer_flops(lambda kind, n, d, k, acc: layer_flops(kind, n, d, k, accounting=acc))
 
-    def wrong(kind, n, d, k):  # forgets the weighted sum of the values
-        return 2 * n * n * d if kind == "self-attention" else layer_flops(kind, n, d, k)
+    def wrong(kind, n, d, k, acc):  # forgets the weighted sum of the values
+        if kind == "self-attention":
+            return 2 * n * n * d
+        return layer_flops(kind, n, d, k, accounting=acc)
 
     bad = check_layer_flops(wrong)
     assert not bad and "self-attention" in str(bad) and "hint" in str(bad)
+
+    def old_table(kind, n, d, k, acc):  # counts x_t W as mixing (the old accounting)
+        if kind == "recurrent":
+            return 4 * n * d * d
+        return layer_flops(kind, n, d, k, accounting=acc)
+
+    bad = check_layer_flops(old_table)
+    assert not bad and "recurrent layer, mixing" in str(bad)
+    assert "recurrent layer, layer" not in str(bad)
 
 
 def test_fit_exponent() -> None:

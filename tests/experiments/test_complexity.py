@@ -10,47 +10,66 @@ from hypothesis import strategies as st
 
 from attn_course.data.tasks import recall_batch
 from attn_course.experiments.complexity import (
-    LAYER_KINDS,
+    FLOP_KINDS,
     crossover_n,
     fit_exponent,
-    gradient_by_distance,
-    graph_depth,
     layer_flops,
     max_path_length,
-    min_depth_to_connect,
+    recurrent_mixing_flops,
     sequential_ops,
     steps_to_accuracy,
+    window_pairs,
 )
+from attn_course.layers.multihead import MultiHeadAttention
 from attn_course.models.mixers import (
-    DilatedConvStack,
+    MIXER_KINDS,
+    ConvStack,
     LastTokenClassifier,
     RecurrentLayer,
     SelfAttentionLayer,
+    TorchRecurrentLayer,
+    WindowedAttentionLayer,
     make_layer,
 )
 from attn_course.tools.measure import count_flops, time_call
 
 
-def _bare(kind: str, d: int, k: int) -> torch.nn.Module:
+def _mixing(kind: str, n: int, d: int, k: int, r: int) -> int:
+    """The counted FLOPs of the part of a real layer that mixes positions."""
+    x = torch.randn(1, n, d)
     if kind == "self-attention":
-        return SelfAttentionLayer(d, projections=False)
-    if kind == "recurrent":
-        return RecurrentLayer(d)
-    return DilatedConvStack(d, k, 1)
+        return count_flops(SelfAttentionLayer(d, projections=False), x)
+    if kind == "restricted":
+        return count_flops(WindowedAttentionLayer(d, r, projections=False, block_size=1), x)
+    if kind in ("recurrent", "gru"):
+        cls = torch.nn.RNN if kind == "recurrent" else torch.nn.GRU
+        return recurrent_mixing_flops(lambda d_in: cls(d_in, d, batch_first=True), n, d)["mixing"]
+    return count_flops(ConvStack(d, k, 1), x)
 
 
-@pytest.mark.parametrize("kind", LAYER_KINDS)
-@pytest.mark.parametrize(("n", "d", "k"), [(1, 1, 2), (3, 2, 2), (7, 5, 3), (16, 8, 5)])
-def test_formula_equals_counted_flops(kind: str, n: int, d: int, k: int) -> None:
+@pytest.mark.parametrize("kind", FLOP_KINDS)
+@pytest.mark.parametrize(("n", "d", "k", "r"), [(1, 1, 2, 0), (3, 2, 2, 1), (7, 5, 3, 2),
+                                                (16, 8, 5, 4)])
+def test_mixing_formula_equals_counted_flops(kind: str, n: int, d: int, k: int, r: int) -> None:
     torch.manual_seed(0)
-    layer = _bare(kind, d, k)
-    assert count_flops(layer, torch.randn(1, n, d)) == layer_flops(kind, n, d, k)
+    assert _mixing(kind, n, d, k, r) == layer_flops(kind, n, d, k, r=r)
 
 
-def test_projections_add_six_n_d_squared() -> None:
-    n, d = 6, 4
-    got = count_flops(SelfAttentionLayer(d), torch.randn(1, n, d))
-    assert got == layer_flops("self-attention", n, d) + 3 * 2 * n * d * d
+@pytest.mark.parametrize(("n", "d"), [(1, 2), (6, 4), (13, 8)])
+def test_whole_layer_formula_equals_counted_flops(n: int, d: int) -> None:
+    x = torch.randn(1, n, d)
+    mha = MultiHeadAttention(d, 1)
+    assert count_flops(lambda x: mha(x, x, x), x) == layer_flops("self-attention", n, d,
+                                                                 accounting="layer")
+    for kind, cell in (("recurrent", "rnn"), ("gru", "gru")):
+        got = count_flops(TorchRecurrentLayer(d, cell), x)
+        assert got == layer_flops(kind, n, d, accounting="layer") == 2 * layer_flops(kind, n, d)
+    split = recurrent_mixing_flops(lambda d_in: torch.nn.GRU(d_in, d, batch_first=True), n, d)
+    assert split["input"] + split["mixing"] == split["layer"]
+
+
+def test_window_pairs() -> None:
+    assert window_pairs(5, 0) == 5 and window_pairs(5, 10) == 15 and window_pairs(6, 2) == 15
 
 
 @settings(max_examples=25, deadline=None)
@@ -72,53 +91,25 @@ def test_fit_exponent_on_synthetic_cost_curves() -> None:
 
 def test_crossover_and_table_formulas() -> None:
     for d in (8, 64, 100):
-        assert crossover_n(d) == d
+        assert crossover_n(d) == d // 2  # 4n²d ≤ 2nd² (only h U mixes positions)
+        assert crossover_n(d, "gru") == 3 * d // 2
+        assert crossover_n(d, "gru", accounting="layer") == d  # 8nd² + 4n²d ≤ 12nd²
+        assert crossover_n(d, accounting="layer") == 0  # never, against a whole Elman layer
         assert crossover_n(d, k=3, versus="convolutional") == 3 * d // 2
     assert [max_path_length("convolutional", n, 3) for n in (1, 3, 4, 9, 10, 27, 28)] == [
         1, 1, 2, 2, 3, 3, 4]
+    assert [max_path_length("contiguous", n, 3) for n in (1, 2, 3, 4, 9)] == [1, 1, 1, 2, 4]
+    assert [max_path_length("restricted", n, r=4) for n in (1, 5, 6, 64)] == [1, 1, 2, 16]
+    with pytest.raises(ValueError, match="window"):
+        max_path_length("restricted", 8)
+    with pytest.raises(ValueError, match="accounting"):
+        layer_flops("recurrent", 4, 4, accounting="all")
     assert max_path_length("recurrent", 50) == 50 == sequential_ops("recurrent", 50)
     assert max_path_length("self-attention", 50) == 1 == sequential_ops("convolutional", 50)
     with pytest.raises(ValueError, match="kind"):
         layer_flops("lstm", 4, 4)
     with pytest.raises(ValueError, match="n ≥ 1"):
         layer_flops("recurrent", 0, 4)
-
-
-@pytest.mark.parametrize("n", [3, 9, 20])
-def test_measured_path_length_matches_the_table(n: int) -> None:
-    d, k = 4, 3
-    torch.manual_seed(0)
-    rnn, sa = RecurrentLayer(d), SelfAttentionLayer(d)
-    conv = DilatedConvStack(d, k, 6)
-    assert min_depth_to_connect(lambda x, D: rnn(x, window=D), n, d, 40) == n
-    assert min_depth_to_connect(lambda x, D: conv(x, D), n, d, 6) == max_path_length(
-        "convolutional", n, k)
-    assert min_depth_to_connect(lambda x, D: sa(x), n, d, 5) == 1
-
-
-def test_graph_depth_grows_with_n_only_for_the_recurrence() -> None:
-    d = 4
-    torch.manual_seed(0)
-    rnn, sa = RecurrentLayer(d), SelfAttentionLayer(d)
-    depth = {n: (graph_depth(rnn(torch.randn(1, n, d, requires_grad=True))),
-                 graph_depth(sa(torch.randn(1, n, d, requires_grad=True)))) for n in (4, 8, 16)}
-    assert depth[16][0] - depth[8][0] == 2 * (depth[8][0] - depth[4][0]) > 0
-    assert depth[4][1] == depth[8][1] == depth[16][1]
-    with pytest.raises(ValueError, match="graph"):
-        graph_depth(torch.zeros(2))
-
-
-def test_gradient_by_distance() -> None:
-    torch.manual_seed(0)
-    n, d = 12, 4
-    x = torch.randn(1, n, d)
-    conv = DilatedConvStack(d, 3, 1)  # sees only the last 3 positions
-    g = gradient_by_distance(conv, x)
-    assert g.shape == (n,) and np.all(g[:3] > 0) and np.all(g[3:] == 0)
-    g_sa = gradient_by_distance(SelfAttentionLayer(d), x)
-    assert np.all(g_sa > 0)
-    with pytest.raises(ValueError, match="shape"):
-        gradient_by_distance(conv, torch.randn(n, d))
 
 
 def test_time_call_and_layers() -> None:
@@ -128,8 +119,15 @@ def test_time_call_and_layers() -> None:
     assert 0 < t < 5
     with pytest.raises(ValueError, match="repeats"):
         time_call(layer, torch.randn(2, 30, 8), repeats=0)
-    for kind in LAYER_KINDS:
+    for kind in MIXER_KINDS:
         assert make_layer(kind, 8, 16)(torch.randn(2, 16, 8)).shape == (2, 16, 8)
+    with pytest.raises(ValueError, match="kind"):
+        make_layer("lstm", 8, 16)
+    with pytest.raises(ValueError, match="cell"):
+        TorchRecurrentLayer(8, "elman")
+    x = torch.randn(2, 10, 8)
+    rnn = RecurrentLayer(8)
+    torch.testing.assert_close(rnn(x)[:, 3], rnn.states(x)[3])
     with pytest.raises(ValueError, match="shape"):
         RecurrentLayer(8)(torch.randn(2, 16, 7))
 

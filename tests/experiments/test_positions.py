@@ -37,3 +37,17 @@ def test_training_reduces_the_loss():
     assert np.mean(hist["loss"][-5:]) < np.mean(hist["loss"][:5])
     acc = evaluate_lengths(model, [16, 32], n_seq=16)
     assert set(acc) == {16, 32} and all(0 <= a <= 1 for a in acc.values())
+
+
+def test_attention_near_is_a_share_and_whole_when_every_key_is_near():
+    from attn_course.experiments.positions import attention_near
+    from attn_course.models.positions import PositionModel
+
+    torch.manual_seed(0)
+    model = PositionModel(6, 2, "rope", d_model=16, n_heads=2)
+    # length 5 with max_offset 4: every key a query can see is near, so the share is 1
+    share = attention_near(model, [5, 40], max_offset=4, first_query=2, n_seq=4)
+    assert share[5] == pytest.approx([1.0, 1.0], abs=1e-5)
+    assert all(0 < s < 1 for s in share[40])
+    with pytest.raises(ValueError, match="first_query"):
+        attention_near(model, [5], first_query=5)

@@ -24,3 +24,13 @@ def test_chapter10_plots():
     _titled(plot_causal(m, m / m.sum(1, keepdims=True), list("abcd")))
     _titled(plot_accuracy_vs_length([2, 4], {"A": [1, 0.9], "B": [0.5, 0.2]}, chance=0.1,
                                     params={"A": 10, "B": 12}))
+
+
+def test_plot_layer_grad_norms_draws_one_line_per_model():
+    import numpy as np
+
+    from attn_course.plots.transformer import plot_layer_grad_norms
+
+    fig = plot_layer_grad_norms({"post": np.full((3, 6), 0.2), "pre": np.full((3, 6), 0.1)})
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and len(ax.get_legend().get_texts()) == 2

@@ -229,7 +229,7 @@ def check_costs(js: Any) -> None:
         for k in (2, 3, 9):
             for versus in kinds[1:]:
                 assert js("M.crossoverN(d, k, v)", d=d, k=k, v=versus) == \
-                    complexity.crossover_n(d, k, versus)
+                    complexity.crossover_n(d, versus, k=k)
     for n, block, causal, window in ((1024, 128, False, None), (1000, 64, True, None),
                                      (2048, 256, True, 300), (64, 32, False, 0),
                                      (8192, 1024, False, 5000), (500, 128, True, 100)):

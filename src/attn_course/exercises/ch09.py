@@ -13,21 +13,33 @@ from ._base import Checker, CheckResult
 __all__ = ["check_dilated_path_length", "check_fit_exponent", "check_layer_flops"]
 
 
-def check_layer_flops(fn: Callable[[str, int, int, int], int]) -> CheckResult:
-    """Check ``fn(kind, n, d, k) -> int``: FLOPs of one layer (a multiply–add = 2 FLOPs)."""
+def check_layer_flops(fn: Callable[[str, int, int, int, str], int]) -> CheckResult:
+    """Check ``fn(kind, n, d, k, accounting) -> int``: FLOPs of one layer (a multiply–add = 2
+    FLOPs) for ``kind`` in ``LAYER_KINDS`` (the recurrent layer is an Elman RNN) and
+    ``accounting`` ``"mixing"`` (only products that combine positions) or ``"layer"``
+    (whole layers: attention with ``W_q, W_k, W_v, W_o``, the RNN with ``x_t W``)."""
     c = Checker("check_layer_flops")
     hints = {
-        "self-attention": "Q Kᵀ is (n×d)(d×n) and weights·V is (n×n)(n×d): 2·n·n·d each",
-        "recurrent": "each of the n steps multiplies x_t by W (d×d) and h by U (d×d)",
-        "convolutional": "each of the n outputs combines k inputs of d channels into d channels",
+        ("self-attention", "mixing"): "Q Kᵀ is (n×d)(d×n) and weights·V is (n×n)(n×d): "
+                                      "2·n·n·d each",
+        ("self-attention", "layer"): "add the four d×d projections W_q, W_k, W_v, W_o, "
+                                     "each applied to n vectors",
+        ("recurrent", "mixing"): "only h_{t-1} U combines positions; x_t W looks at one "
+                                 "position",
+        ("recurrent", "layer"): "each of the n steps multiplies x_t by W (d×d) and h by U (d×d)",
+        ("convolutional", "mixing"): "each of the n outputs combines k inputs of d channels "
+                                     "into d channels",
+        ("convolutional", "layer"): "a convolution has no other products: same as mixing",
     }
     for kind in LAYER_KINDS:
-        with c.case(f"{kind} layer"):
-            for n, d, k in ((5, 3, 3), (64, 32, 3), (10, 128, 5)):
-                got, want = fn(kind, n, d, k), layer_flops(kind, n, d, k)
-                c.expect(int(got) == want,
-                         f"n={n}, d={d}, k={k}: you give {got}, the count is {want} "
-                         f"(hint: {hints[kind]})")
+        for accounting in ("mixing", "layer"):
+            with c.case(f"{kind} layer, {accounting}"):
+                for n, d, k in ((5, 3, 3), (64, 32, 3), (10, 128, 5)):
+                    got = fn(kind, n, d, k, accounting)
+                    want = layer_flops(kind, n, d, k, accounting=accounting)
+                    c.expect(int(got) == want,
+                             f"n={n}, d={d}, k={k}: you give {got}, the count is {want} "
+                             f"(hint: {hints[kind, accounting]})")
     return c.result()
 
 

@@ -9,6 +9,7 @@ prediction and reference) and exact match, grouped by source length.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,14 +38,20 @@ __all__ = [
     "translate_batch",
 ]
 
-def train_seq2seq(model: Seq2Seq, train: Pairs, *, steps: int = 600, batch_size: int = 64,
+def train_seq2seq(model: nn.Module, train: Pairs, *, steps: int = 600, batch_size: int = 64,
                   lr: float = 3e-3, seed: int = 0, progress: bool = True,
-                  desc: str | None = None, threads: int | None = 1) -> list[float]:
+                  desc: str | None = None, threads: int | None = 1, warmup: int = 0,
+                  schedule: str = "constant",
+                  on_step: Callable[[int, float], bool | None] | None = None) -> list[float]:
     """Teacher-forced training with the course's loop; returns the loss of every step.
 
     Every model gets the same number of ``steps`` on the same batches (drawn
     from ``seed``), so "the same budget" means the same data and updates: Adam (AdamW
     without weight decay), gradients clipped to norm 1, cross-entropy ignoring padding.
+    ``model`` is a :class:`attn_course.models.seq2seq.Seq2Seq` or anything with its
+    ``forward(src, src_len, tgt_in)`` (the Transformer of chapter 10).
+    ``warmup``, ``schedule`` and ``on_step`` are passed to
+    :func:`attn_course.tools.training.train` (``on_step`` returning True stops early).
     ``threads``: torch threads while training (one is fastest for models this small).
     """
     src_v, tgt_v = source_vocab(), target_vocab()
@@ -64,7 +71,8 @@ def train_seq2seq(model: Seq2Seq, train: Pairs, *, steps: int = 600, batch_size:
                                ignore_index=0)  # (B·T, V) against (B·T,)
 
     history = train_loop(model, batch, loss_fn, steps, lr, seed=seed, progress=progress,
-                         clip=1.0, desc=desc or model.attention, threads=threads)
+                         clip=1.0, desc=desc or getattr(model, "attention", "training"),
+                         threads=threads, warmup=warmup, schedule=schedule, on_step=on_step)
     return history["loss"]
 
 

@@ -1,25 +1,25 @@
 """Measuring Vaswani et al.'s Table 1 (chapter 9): cost, sequential operations, path length.
 
-The paper's table, for a sequence of ``n`` vectors of width ``d`` and kernel size ``k``:
+The paper's table, for a sequence of ``n`` vectors of width ``d``, kernel size ``k`` and a
+neighbourhood of ``r`` positions:
 
-==============  ===============  =====================  ====================
-layer           FLOPs per layer  sequential operations  maximum path length
-==============  ===============  =====================  ====================
-self-attention  O(n²·d)          O(1)                   O(1)
-recurrent       O(n·d²)          O(n)                   O(n)
-convolutional   O(k·n·d²)        O(1)                   O(log_k n) (dilated)
-==============  ===============  =====================  ====================
+===========================  ===============  =====================  ====================
+layer                        FLOPs per layer  sequential operations  maximum path length
+===========================  ===============  =====================  ====================
+self-attention               O(n²·d)          O(1)                   O(1)
+recurrent                    O(n·d²)          O(n)                   O(n)
+convolutional                O(k·n·d²)        O(1)                   O(log_k n) (dilated)
+restricted self-attention    O(r·n·d)         O(1)                   O(n/r)
+===========================  ===============  =====================  ====================
 
-This module holds the exact formulas (:func:`layer_flops`, :func:`max_path_length`) and
-the tools that *measure* the same quantities on a real layer (with the FLOP counter and the
-timer of :mod:`attn_course.tools.measure`): the longest chain of
-dependent operations in the autograd graph (:func:`graph_depth`), the gradient that
-reaches each earlier position (:func:`gradient_by_distance`), the smallest depth that
-connects the first and last positions (:func:`min_depth_to_connect`), a log-log slope
-(:func:`fit_exponent`) and the training steps each layer needs to learn the long-range task
-(:func:`steps_to_accuracy`, with the layers of :mod:`attn_course.models.mixers`).
-A multiply–add counts as 2 FLOPs; element-wise operations (softmax, tanh) are not
-counted, as in the table.
+This module holds the exact formulas (:func:`layer_flops` under two accountings,
+:func:`max_path_length`, :func:`crossover_n`), the split of a real recurrent layer's counted
+FLOPs into input projections and recurrence (:func:`recurrent_mixing_flops`), a log-log
+slope (:func:`fit_exponent`) and the training steps each layer needs to learn the
+long-range task (:func:`steps_to_accuracy`, with the layers of
+:mod:`attn_course.models.mixers`). Path lengths and dependency chains measured in the
+autograd graph are in :mod:`attn_course.experiments.paths`. A multiply–add counts as 2
+FLOPs; element-wise operations (softmax, tanh) are not counted, as in the table.
 """
 
 from __future__ import annotations
@@ -34,43 +34,70 @@ from torch import Tensor, nn
 
 from ..data.tasks import recall_batch
 from ..models.mixers import dilated_depth
+from ..tools.measure import count_flops
 from ..tools.training import train
 
 __all__ = [
+    "ACCOUNTINGS",
+    "FLOP_KINDS",
     "LAYER_KINDS",
     "crossover_n",
     "fit_exponent",
-    "gradient_by_distance",
-    "graph_depth",
     "layer_flops",
     "max_path_length",
-    "min_depth_to_connect",
+    "recurrent_mixing_flops",
     "sequential_ops",
     "steps_to_accuracy",
+    "window_pairs",
 ]
 
 LAYER_KINDS = ("self-attention", "recurrent", "convolutional")
+FLOP_KINDS = ("self-attention", "restricted", "recurrent", "gru", "convolutional")
+ACCOUNTINGS = ("mixing", "layer")
 
 
-def _check(kind: str, n: int, d: int, k: int) -> None:
-    if kind not in LAYER_KINDS:
-        raise ValueError(f"kind must be one of {LAYER_KINDS}, got {kind!r}")
+def _check(kind: str, n: int, d: int, k: int, kinds: tuple[str, ...] = LAYER_KINDS) -> None:
+    if kind not in kinds:
+        raise ValueError(f"kind must be one of {kinds}, got {kind!r}")
     if n < 1 or d < 1 or k < 2:
         raise ValueError(f"need n ≥ 1, d ≥ 1, k ≥ 2; got n={n}, d={d}, k={k}")
 
 
-def layer_flops(kind: str, n: int, d: int, k: int = 3) -> int:
-    """Exact FLOPs of one layer's sequence-mixing matrix products (batch of one).
+def window_pairs(n: int, r: int) -> int:
+    """Query–key pairs of causal restricted attention: query ``i`` sees ``min(i, r) + 1`` keys."""
+    return sum(min(i, r) + 1 for i in range(n))
 
-    - self-attention: ``Q Kᵀ`` and ``weights · V`` → ``2·n²·d + 2·n²·d = 4·n²·d``;
-    - recurrent: ``x_t W`` and ``h_{t-1} U`` for each of ``n`` steps → ``4·n·d²``;
-    - convolutional: ``d → d`` channels, kernel ``k``, ``n`` outputs → ``2·k·n·d²``.
+
+def layer_flops(kind: str, n: int, d: int, k: int = 3, *, r: int | None = None,
+                accounting: str = "mixing") -> int:
+    """Exact FLOPs of one layer (batch of one; a multiply–add is 2 FLOPs).
+
+    ``accounting="mixing"`` counts only the products that combine different positions:
+
+    - self-attention: ``Q Kᵀ`` and ``weights · V`` → ``4·n²·d``;
+    - restricted self-attention (query ``i`` sees ``i − r … i``): ``4·d·(pairs)`` with
+      :func:`window_pairs`, about ``4·n·(r+1)·d``;
+    - recurrent (Elman): ``h_{t-1} U`` at each step → ``2·n·d²``; ``"gru"``: three such
+      products (reset, update, candidate) → ``6·n·d²``;
+    - convolutional: ``d → d`` channels, kernel ``k`` → ``2·k·n·d²``.
+
+    ``accounting="layer"`` counts whole layers: attention adds its four projections
+    ``W_q, W_k, W_v, W_o`` (``8·n·d²``); a recurrent layer adds its input projections
+    (``x_t W``: Elman ``4·n·d²`` in all, GRU ``12·n·d²``); a convolution is unchanged.
     """
-    _check(kind, n, d, k)
+    _check(kind, n, d, k, FLOP_KINDS)
+    if accounting not in ACCOUNTINGS:
+        raise ValueError(f"accounting must be one of {ACCOUNTINGS}, got {accounting!r}")
+    whole = accounting == "layer"
     if kind == "self-attention":
-        return 4 * n * n * d
-    if kind == "recurrent":
-        return 4 * n * d * d
+        return 4 * n * n * d + (8 * n * d * d if whole else 0)
+    if kind == "restricted":
+        if r is None or r < 0:
+            raise ValueError(f"restricted attention needs a window r ≥ 0, got r={r}")
+        return 4 * d * window_pairs(n, r) + (8 * n * d * d if whole else 0)
+    if kind in ("recurrent", "gru"):
+        gates = 1 if kind == "recurrent" else 3
+        return 2 * gates * n * d * d * (2 if whole else 1)
     return 2 * k * n * d * d
 
 
@@ -80,30 +107,56 @@ def sequential_ops(kind: str, n: int, k: int = 3) -> int:
     return n if kind == "recurrent" else 1
 
 
-def max_path_length(kind: str, n: int, k: int = 3) -> int:
-    """Layer applications between the first and last of ``n`` positions.
+def max_path_length(kind: str, n: int, k: int = 3, *, r: int | None = None) -> int:
+    """Layer applications (recurrence steps) between the first and last of ``n`` positions.
 
-    Self-attention connects every pair in 1; a recurrent layer needs ``n`` steps;
-    dilated convolutions with kernel ``k`` (dilations ``1, k, k², …``) need
-    ``⌈log_k n⌉`` layers to cover ``n`` positions.
+    Self-attention connects every pair in 1; restricted attention reaching ``r`` back needs
+    ``⌈(n−1)/r⌉`` layers; a recurrent layer ``n`` steps; contiguous convolutions of kernel
+    ``k`` ``⌈(n−1)/(k−1)⌉`` layers (``"contiguous"``); dilated ones (``"convolutional"``,
+    dilations ``1, k, k², …``) ``⌈log_k n⌉``. At least 1.
     """
-    _check(kind, n, 1, k)
+    kinds = LAYER_KINDS + ("restricted", "contiguous")
+    _check(kind, n, 1, k, kinds)
     if kind == "self-attention":
         return 1
     if kind == "recurrent":
         return n
+    if kind == "restricted":
+        if r is None or r < 1:
+            raise ValueError(f"restricted attention needs a window r ≥ 1, got r={r}")
+        return max(1, -(-(n - 1) // r))
+    if kind == "contiguous":
+        return max(1, -(-(n - 1) // (k - 1)))
     return dilated_depth(n, k)
 
 
-def crossover_n(d: int, k: int = 3, versus: str = "recurrent") -> int:
-    """Largest ``n`` at which self-attention costs no more FLOPs than ``versus``.
+def crossover_n(d: int, versus: str = "recurrent", *, accounting: str = "mixing",
+                k: int = 3, n_max: int = 1 << 20) -> int:
+    """Largest ``n`` at which self-attention costs no more FLOPs than ``versus`` under
+    ``accounting`` (0 if it never does).
 
-    ``4n²d ≤ 4nd²`` ⇔ ``n ≤ d`` for a recurrent layer; ``n ≤ k·d/2`` for a convolution.
+    Mixing only: ``n ≤ d/2`` against an Elman layer, ``n ≤ 3d/2`` against a GRU,
+    ``n ≤ k·d/2`` against a convolution. Whole layers: never against an Elman layer,
+    ``n ≤ d`` against a GRU.
     """
-    n = 1
-    while layer_flops("self-attention", n + 1, d, k) <= layer_flops(versus, n + 1, d, k):
+    n = 0
+    while n < n_max and layer_flops("self-attention", n + 1, d, k, accounting=accounting) <= \
+            layer_flops(versus, n + 1, d, k, accounting=accounting):
         n += 1
     return n
+
+
+def recurrent_mixing_flops(layer_fn: Callable[[int], nn.Module], n: int, d: int) -> dict[str, int]:
+    """Split a recurrent layer's counted FLOPs into input projections and recurrence.
+
+    ``layer_fn(d_in)`` builds the layer with input width ``d_in`` and state width ``d``.
+    Its FLOPs are ``a·d_in + b``: the input projections grow with ``d_in``, the recurrence
+    ``b`` does not. Counting at ``d_in = d`` and ``2d`` gives both exactly:
+    ``{"layer": f(d), "mixing": 2 f(d) − f(2d), "input": f(2d) − f(d)}``.
+    """
+    f1 = count_flops(layer_fn(d), torch.randn(1, n, d))
+    f2 = count_flops(layer_fn(2 * d), torch.randn(1, n, 2 * d))
+    return {"layer": f1, "mixing": 2 * f1 - f2, "input": f2 - f1}
 
 
 def fit_exponent(x: Any, y: Any) -> float:
@@ -115,72 +168,6 @@ def fit_exponent(x: Any, y: Any) -> float:
         raise ValueError(f"x and y must be positive, got x={xa.tolist()}, y={ya.tolist()}")
     lx, ly = np.log(xa), np.log(ya)
     return float(np.polyfit(lx, ly, 1)[0])
-
-
-def graph_depth(output: Tensor) -> int:
-    """Longest chain of dependent operations behind ``output`` in the autograd graph.
-
-    This is the number of steps that must run one after another: it grows with
-    ``n`` for a recurrent loop and stays constant for self-attention.
-    """
-    if output.grad_fn is None:
-        raise ValueError("output has no autograd graph: compute it from inputs that require grad")
-    depth: dict[Any, int] = {}
-    order, stack = [], [(output.grad_fn, False)]
-    while stack:  # iterative post-order DFS (a recurrent graph is too deep for recursion)
-        node, done = stack.pop()
-        if done:
-            kids = [c for c, _ in node.next_functions if c is not None]
-            depth[node] = 1 + max((depth[c] for c in kids), default=0)
-            continue
-        if node in depth or node in order:
-            continue
-        order.append(node)
-        stack.append((node, True))
-        stack.extend((c, False) for c, _ in node.next_functions if c is not None and c not in depth)
-    return depth[output.grad_fn]
-
-
-def gradient_by_distance(layer: Callable[[Tensor], Tensor], x: Tensor) -> np.ndarray:
-    """``‖∂y_last / ∂x_{n-1-t}‖`` (Frobenius) for ``t = 0 … n-1``.
-
-    Args:
-        layer: maps ``(1, n, d_in)`` to ``(1, n, d_out)``.
-        x: ``(1, n, d_in)``, one input sequence.
-
-    Returns:
-        ``(n,)`` array; entry ``t`` is the gradient reaching the input ``t`` positions
-        before the last one.
-    """
-    if x.dim() != 3 or x.shape[0] != 1:
-        raise ValueError(f"x must have shape (1, n, d), got {tuple(x.shape)}")
-    x = x.detach().clone().requires_grad_(True)
-    y_last = layer(x)[0, -1]  # (d_out,)
-    sq = torch.zeros(x.shape[1])
-    for j in range(y_last.shape[0]):
-        (g,) = torch.autograd.grad(y_last[j], x, retain_graph=True)
-        sq += (g[0] ** 2).sum(-1)  # (n,)
-    return sq.sqrt().flip(0).numpy()
-
-
-def min_depth_to_connect(forward: Callable[[Tensor, int], Tensor], n: int, d: int,
-                         max_depth: int, *, seed: int = 0) -> int:
-    """Smallest ``depth`` at which the last output depends on the first input.
-
-    ``forward(x, depth)`` runs a model built with ``depth`` sequential applications
-    (layers, or time steps of a recurrence) on ``x (1, n, d)``. The dependence is
-    tested with the gradient ``∂y_last/∂x_0`` (nonzero ⇔ connected). Returns
-    ``max_depth + 1`` if even ``max_depth`` does not connect them.
-    """
-    gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(1, n, d, generator=gen)
-    for depth in range(1, max_depth + 1):
-        xr = x.clone().requires_grad_(True)
-        y = forward(xr, depth)[0, -1].sum()
-        (g,) = torch.autograd.grad(y, xr, allow_unused=True)
-        if g is not None and float(g[0, 0].abs().sum()) > 0:
-            return depth
-    return max_depth + 1
 
 
 def steps_to_accuracy(model: nn.Module, n: int, distance: int, vocab: int, *,

@@ -10,7 +10,8 @@ from matplotlib.figure import Figure
 
 from .style import CMAP, COLORS, PALETTE, new_figure, to_numpy
 
-__all__ = ["plot_extrapolation", "plot_learned_similarity", "plot_offset_profiles"]
+__all__ = ["plot_extrapolation", "plot_learned_similarity", "plot_near_attention",
+           "plot_offset_profiles"]
 
 
 def plot_offset_profiles(offsets: Sequence[int], sinusoidal: Any, rope: Mapping[str, Any],
@@ -47,17 +48,42 @@ def plot_learned_similarity(P: Any, *, train_len: int) -> Figure:
 
 
 def plot_extrapolation(lengths: Sequence[int], accuracy: Mapping[str, Sequence[float]], *,
-                       train_len: int, chance: float) -> Figure:
-    """Accuracy vs test length, one line per method; the training length marked."""
+                       train_len: int, chance: float,
+                       spread: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None
+                       ) -> Figure:
+    """Accuracy vs test length, one line per method (the mean over seeds); ``spread`` maps a
+    method to ``(lowest, highest)`` per length, drawn as a band; the training length marked."""
     fig, ax = new_figure(width=5.4, height=3.6)
     for (name, acc), c in zip(accuracy.items(), PALETTE):
         ax.plot(lengths, acc, "o-", color=c, label=name)
+        if spread is not None and name in spread:
+            lo, hi = spread[name]
+            ax.fill_between(lengths, lo, hi, color=c, alpha=0.18, lw=0)
     ax.axvline(train_len, color=COLORS["black"], ls=":", label=f"training length {train_len}")
     ax.axhline(chance, color=COLORS["black"], ls="--", lw=0.8, label="always the majority class")
     ax.set_xscale("log", base=2)
     ax.set_xticks(list(lengths), [str(n) for n in lengths])
     ax.minorticks_off()
     ax.set(xlabel="test sequence length (log)", ylabel="per-position accuracy",
-           title="Length extrapolation")
+           title="Length extrapolation" + (" (mean; band: lowest to highest seed)"
+                                           if spread else ""))
     ax.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def plot_near_attention(lengths: Sequence[int], share: Mapping[str, Sequence[float]], *,
+                        train_len: int, max_offset: int) -> Figure:
+    """Share of the attention on the ``max_offset + 1`` nearest keys vs sequence length."""
+    fig, ax = new_figure(width=5.0, height=3.4)
+    for (name, y), c in zip(share.items(), PALETTE):
+        ax.plot(lengths, y, "o-", color=c, label=name)
+    ax.axvline(train_len, color=COLORS["black"], ls=":", label=f"training length {train_len}")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(list(lengths), [str(n) for n in lengths])
+    ax.minorticks_off()
+    ax.set_ylim(0, None)
+    ax.set(xlabel="sequence length (log)",
+           ylabel=f"attention on offsets 0–{max_offset}",
+           title="How much attention stays where the answer is")
+    ax.legend(fontsize=7)
     return fig

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from .style import CMAP, COLORS, attention_heatmap, new_figure, to_numpy
 
-__all__ = ["plot_accuracy_vs_length", "plot_causal", "plot_stability"]
+__all__ = ["plot_accuracy_vs_length", "plot_causal", "plot_layer_grad_norms", "plot_stability"]
 
 _PALETTE = [COLORS[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky")]
 
@@ -36,6 +36,30 @@ def plot_stability(histories: dict[str, dict[str, Sequence[float]]], *, smooth: 
     a1.set_ylabel("‖∇θ‖")
     a0.legend(fontsize=8)
     fig.suptitle(title)
+    return fig
+
+
+def plot_layer_grad_norms(norms: dict[str, Any], *,
+                          title: str = "Gradient norm per layer at initialisation") -> Figure:
+    """``‖∂L/∂W_2‖`` of each layer, one line per named model.
+
+    ``norms`` maps a name to an array ``(seeds, n_layers)``
+    (:func:`attn_course.experiments.transformer.layer_grad_norms`); the line is the mean over
+    seeds, the error bars run from the lowest to the highest seed; log scale.
+    """
+    fig, ax = new_figure(width=4.8, height=3.2)
+    for (name, a), color in zip(norms.items(), _PALETTE):
+        a = np.asarray(a, dtype=float)  # (seeds, n_layers)
+        layers = np.arange(1, a.shape[1] + 1)
+        mean = a.mean(0)
+        spread = np.clip([mean - a.min(0), a.max(0) - mean], 0, None)  # rounding can dip < 0
+        ax.errorbar(layers, mean, yerr=spread, color=color,
+                    marker="o", capsize=3, label=name)
+    ax.set_yscale("log")
+    ax.set_xticks(list(range(1, np.asarray(next(iter(norms.values()))).shape[1] + 1)))
+    ax.set(xlabel="layer (1 = nearest the input)", ylabel="‖∂L/∂W₂‖ of the layer's FFN",
+           title=title)
+    ax.legend(fontsize=8)
     return fig
 
 

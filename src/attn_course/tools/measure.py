@@ -34,11 +34,12 @@ from .threads import torch_threads
 __all__ = ["count_flops", "peak_memory", "resident_memory", "time_call", "time_calls"]
 
 _STATS: dict[str, Callable[[list[float]], float]] = {"median": statistics.median, "min": min}
+_CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.thread_time}
 
 
 def time_calls(
     fns: Mapping[str, Callable[[], Any]], *, repeats: int = 5, warmup: int = 1,
-    stat: str = "median", threads: int | None = None, grad: bool = False,
+    stat: str = "median", threads: int | None = None, grad: bool = False, clock: str = "wall",
 ) -> dict[str, float]:
     """Seconds per call of each function, timed round-robin after ``warmup`` untimed calls.
 
@@ -50,6 +51,10 @@ def time_calls(
         threads: torch threads while timing (restored after); ``None`` leaves them alone.
         grad: keep autograd on (to time a backward pass); by default the calls run
             under ``torch.no_grad()``.
+        clock: ``"wall"`` (elapsed time) or ``"cpu"`` (CPU time of the calling thread:
+            time spent waiting for a busy machine is not counted, so single-threaded
+            timings hardly depend on what else runs; with several torch threads the work of
+            the other threads is not counted either, so use it with ``threads=1`` only).
 
     Returns:
         name → seconds.
@@ -59,6 +64,9 @@ def time_calls(
                          f"warmup={warmup}")
     if stat not in _STATS:
         raise ValueError(f"stat must be one of {sorted(_STATS)}, got {stat!r}")
+    if clock not in _CLOCKS:
+        raise ValueError(f"clock must be one of {sorted(_CLOCKS)}, got {clock!r}")
+    now = _CLOCKS[clock]
     no_grad = contextlib.nullcontext() if grad else torch.no_grad()
     with torch_threads(threads), no_grad:
         for fn in fns.values():
@@ -67,20 +75,21 @@ def time_calls(
         times: dict[str, list[float]] = {name: [] for name in fns}
         for _ in range(repeats):
             for name, fn in fns.items():
-                t0 = time.perf_counter()
+                t0 = now()
                 fn()
-                times[name].append(time.perf_counter() - t0)
+                times[name].append(now() - t0)
     return {name: _STATS[stat](ts) for name, ts in times.items()}
 
 
 def time_call(
     fn: Callable[..., Any], *args: Any, repeats: int = 5, warmup: int = 2,
-    stat: str = "median", threads: int | None = None, grad: bool = False, **kwargs: Any,
+    stat: str = "median", threads: int | None = None, grad: bool = False, clock: str = "wall",
+    **kwargs: Any,
 ) -> float:
     """Seconds per call of ``fn(*args, **kwargs)``: ``stat`` of ``repeats`` timed calls
     after ``warmup`` untimed ones (see :func:`time_calls` for the options)."""
     return time_calls({"fn": lambda: fn(*args, **kwargs)}, repeats=repeats, warmup=warmup,
-                      stat=stat, threads=threads, grad=grad)["fn"]
+                      stat=stat, threads=threads, grad=grad, clock=clock)["fn"]
 
 
 def count_flops(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:

@@ -38,7 +38,8 @@ class ComplexityView(AttnView):
 
     Readout: ``flops``, ``sequential``, ``path`` (lists in the order of
     ``attn_course.experiments.complexity.LAYER_KINDS``), ``crossover_recurrent`` (the largest
-    ``n`` at which self-attention needs no more FLOPs than a recurrent layer, ``= d``),
+    ``n`` at which the mixing of self-attention needs no more FLOPs than an Elman
+    recurrence, ``d/2``),
     ``crossover_conv`` (the same against a convolution, ``⌊k·d/2⌋``) and ``cheapest`` (the
     index of the layer with the fewest FLOPs; numbers only, so the browser test can compare).
     """
@@ -70,8 +71,8 @@ class ComplexityView(AttnView):
             "flops": flops,
             "sequential": [sequential_ops(kind, n, k) for kind in LAYER_KINDS],
             "path": [max_path_length(kind, n, k) for kind in LAYER_KINDS],
-            "crossover_recurrent": crossover_n(d, k, "recurrent"),
-            "crossover_conv": crossover_n(d, k, "convolutional"),
+            "crossover_recurrent": crossover_n(d, "recurrent", k=k),
+            "crossover_conv": crossover_n(d, "convolutional", k=k),
             "cheapest": int(np.argmin(flops)),
         }
 

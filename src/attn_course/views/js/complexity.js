@@ -67,8 +67,8 @@ function buildComplexity(ctx) {
       pathBox.replaceChildren(bars(path, short, { width: 360, barH: 22,
         title: "maximum path length (layers or steps)" }));
       summary.textContent = `n = ${n}, d = ${d}, k = ${k}: a recurrent layer needs ${fmt(flops[1] / flops[0], 2)}× ` +
-        `the FLOPs of self-attention (d / n). Self-attention is no dearer than the recurrent ` +
-        `layer while n ≤ ${xr} (= d) and than the convolution while n ≤ ${xc} (= ⌊k·d/2⌋). ` +
+        `the mixing FLOPs of self-attention (d / 2n). Self-attention's mixing is no dearer than the ` +
+        `recurrence while n ≤ ${xr} (= d/2) and than the convolution while n ≤ ${xc} (= ⌊k·d/2⌋). ` +
         `Cheapest here: ${kinds[best]}. Sequential steps: ${sequential.join(" / ")}.`;
       return { flops, sequential, path, crossover_recurrent: xr, crossover_conv: xc,
         cheapest: best };

@@ -6,12 +6,12 @@ function checkKind(kind) {
   if (!LAYER_KINDS.includes(kind)) throw new Error(`kind must be one of ${LAYER_KINDS}, got ${kind}`);
 }
 
-/** FLOPs of one layer's sequence-mixing products: 4n²d, 4nd², 2knd²
- *  (↔ ``attn_course.experiments.complexity.layer_flops``). */
+/** FLOPs of one layer's products that mix positions: 4n²d (QKᵀ, weights·V), 2nd² (an Elman
+ *  layer's h U), 2knd² (↔ ``attn_course.experiments.complexity.layer_flops``, accounting "mixing"). */
 export function layerFlops(kind, n, d, k = 3) {
   checkKind(kind);
   if (kind === "self-attention") return 4 * n * n * d;
-  if (kind === "recurrent") return 4 * n * d * d;
+  if (kind === "recurrent") return 2 * n * d * d;
   return 2 * k * n * d * d;
 }
 
@@ -40,7 +40,7 @@ export function maxPathLength(kind, n, k = 3) {
 /** Largest n at which self-attention needs no more FLOPs than ``versus``
  *  (↔ ``attn_course.experiments.complexity.crossover_n``). */
 export function crossoverN(d, k = 3, versus = "recurrent") {
-  let n = 1;
+  let n = 0;
   while (layerFlops("self-attention", n + 1, d, k) <= layerFlops(versus, n + 1, d, k)) n += 1;
   return n;
 }

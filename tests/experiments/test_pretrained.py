@@ -1,0 +1,31 @@
+"""Stored weights match their recipes, and the recipes' runs start the way the stored ones did."""
+
+import numpy as np
+import pytest
+
+from attn_course.data.checkpoints import load_checkpoint
+from attn_course.experiments.pretrained import NORM_RUNS, POSITIONS, RECIPES, regenerate
+from attn_course.experiments.transformer import layer_grad_norms, train_norm_model
+
+
+@pytest.mark.parametrize(("name", "keys"), [
+    ("ch14_positions", [f"{m}-s{s}" for m in POSITIONS["methods"] for s in POSITIONS["seeds"]]),
+    ("ch10_norms", [f"{r[0]}-s{s}" for r in NORM_RUNS["runs"] for s in NORM_RUNS["seeds"]]),
+])
+def test_stored_runs_are_the_recipes_runs(name, keys):
+    blob = load_checkpoint(name)
+    assert list(blob["runs"]) == keys
+    assert name in RECIPES
+
+
+def test_the_stored_norm_run_starts_like_a_fresh_one():
+    stored = load_checkpoint("ch10_norms")["runs"]["pre-s1"]["history"]["loss"][:3]
+    _, fresh = train_norm_model(True, 0, seed=1, stop_after=3, progress=False)
+    np.testing.assert_allclose(fresh["loss"], stored, rtol=1e-4)
+
+
+def test_layer_grad_norms_shape_and_bad_recipe():
+    g = layer_grad_norms(False, n_layers=2, seeds=(0, 1), n_batches=1)
+    assert g.shape == (2, 2) and (g > 0).all()
+    with pytest.raises(ValueError, match="name"):
+        regenerate("nothing")
