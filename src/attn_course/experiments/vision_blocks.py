@@ -119,8 +119,8 @@ def canvas_test_set(n: int = 2000, seed: int = 1) -> Cluttered:
 def train_canvas_model(block: str, seed: int, *, progress: bool = True,
                        steps: int | None = None, data: Cluttered | None = None
                        ) -> tuple[AttentionCNN, list[float]]:
-    """Train one :meth:`attn_course.models.cnn.AttentionCNN.for_canvas` network on the training canvases
-    (minibatches in an order fixed by ``seed``).
+    """Train one :meth:`attn_course.models.cnn.AttentionCNN.for_canvas` network on the
+    training canvases (minibatches in an order fixed by ``seed``).
 
     Returns:
         ``(model, losses)`` — the model in eval mode and the loss of every step.
@@ -149,7 +149,8 @@ def marks_data() -> tuple[Marks, Marks]:
 def train_marks_model(block: str, form: str, seed: int, *, steps: int = 800,
                       progress: bool = True, data: Marks | None = None
                       ) -> tuple[AttentionCNN, list[float]]:
-    """Train one :meth:`attn_course.models.cnn.AttentionCNN.for_marks` network on the opposite-marks training set."""
+    """Train one :meth:`attn_course.models.cnn.AttentionCNN.for_marks` network on the
+    opposite-marks training set."""
     cfg = {**MARKS_RECIPE["train"], "steps": steps}
     train_set = data if data is not None else marks_data()[0]
     set_seed(seed)
