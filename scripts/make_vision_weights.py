@@ -9,8 +9,8 @@ CBAM, three seeds; about an hour on one core; no chapter loads them yet). ``ch12
 the CNN and the ViT with 4×4 patches on subsets of the digits. ``ch12_vit2``: the ViTs
 with 2×2 patches (plain, shifted, sin-cos; three seeds each). The recipes are
 ``attn_course.experiments.vision_blocks.MARKS_RECIPE``, ``CANVAS_RECIPE`` and
-``attn_course.experiments.vit.SWEEP`` and ``VIT_RECIPE``; a chapter refuses weights trained with
-another recipe.
+``attn_course.experiments.vit_runs.SWEEP`` and ``VIT_RECIPE``; a chapter refuses weights
+trained with another recipe.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import argparse
 
 import torch
 
-from attn_course.experiments import vision_blocks, vit
+from attn_course.experiments import vision_blocks, vit_runs
 
 
 def main() -> None:
@@ -30,9 +30,9 @@ def main() -> None:
     torch.set_num_threads(1)
     for name in args.names:
         if name == "ch12_vit2":
-            vit.regenerate()
+            vit_runs.regenerate()
         elif name == "ch12_sweep":
-            vit.regenerate_sweep()
+            vit_runs.regenerate_sweep()
         else:
             vision_blocks.regenerate(name)
 

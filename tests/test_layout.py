@@ -36,8 +36,6 @@ ALLOWED = {
 
 MAX_LINES = 300
 LONGER = {  # "subpackage/module.py": reason
-    "experiments/vit.py": "chapter 12's measurements and the recipes of its stored runs; "
-                          "to split into vit and vit_runs",
     "experiments/vision_blocks.py": "chapter 11's two tasks, their stored runs and probes; "
                                     "to split the stored runs out",
 }

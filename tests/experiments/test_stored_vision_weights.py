@@ -6,7 +6,7 @@ import torch
 
 from attn_course.data.digits import load_digits
 from attn_course.experiments import vision_blocks as vb
-from attn_course.experiments import vit as ev
+from attn_course.experiments import vit_runs as ev
 
 
 def test_marks_weights_hold_every_run_and_beat_chance_with_a_gaussian_block():
