@@ -6,6 +6,7 @@ import torch
 
 from attn_course.data.digits import load_digits
 from attn_course.experiments import vision_blocks as vb
+from attn_course.experiments import vision_probes as vp
 from attn_course.experiments import vit_runs as ev
 
 
@@ -14,8 +15,8 @@ def test_marks_weights_hold_every_run_and_beat_chance_with_a_gaussian_block():
     assert set(models) == {f"{r}-s{s}" for r in vb.MARKS_RECIPE["runs"]
                            for s in vb.MARKS_RECIPE["seeds"]}
     _, test = vb.marks_data()
-    assert vb.test_accuracy(models["gaussian-s0"][0], test) > 0.8
-    assert vb.test_accuracy(models["none-s0"][0], test) < 0.65
+    assert vp.test_accuracy(models["gaussian-s0"][0], test) > 0.8
+    assert vp.test_accuracy(models["none-s0"][0], test) < 0.65
 
 
 def test_vit_weights_hold_every_run_and_classify_the_digits():

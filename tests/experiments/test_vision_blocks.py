@@ -9,23 +9,24 @@ import torch
 from torch import nn
 
 from attn_course.experiments import vision_blocks as vb
+from attn_course.experiments import vision_probes as vp
 from attn_course.models.cnn import AttentionCNN
 
 
 def test_receptive_fields_of_the_stems():
-    rf = vb.receptive_fields(AttentionCNN.for_marks().stem, 16)
+    rf = vp.receptive_fields(AttentionCNN.for_marks().stem, 16)
     assert rf.shape == (64, 16, 16)
     sides = rf.any(2).sum(1)  # rows covered by each position
     assert int(sides.max()) == 8  # two 3×3 convolutions around a 2×2 pool: 8 pixels
     # a position in the middle sees an 8×8 window around its own 2×2 block
     assert bool(rf[3 * 8 + 3, 3:11, 3:11].all()) and int(rf[3 * 8 + 3].sum()) == 64
     gate = nn.Sequential(*AttentionCNN.for_canvas().stem, nn.Conv2d(1, 1, 7, padding=3))
-    assert int(vb.receptive_fields(gate, 24).any(2).sum(1).max()) == 20  # 8 + 6·2
+    assert int(vp.receptive_fields(gate, 24).any(2).sum(1).max()) == 20  # 8 + 6·2
 
 
 def test_no_position_of_the_marks_network_sees_both_marks():
     _, test = vb.marks_data()
-    rf = vb.receptive_fields(AttentionCNN.for_marks().stem, 16)  # (64, 16, 16)
+    rf = vp.receptive_fields(AttentionCNN.for_marks().stem, 16)  # (64, 16, 16)
     touches = [(rf[None] & test.masks[:, k, None]).flatten(2).any(2) for k in range(2)]
     assert not bool((touches[0] & touches[1]).any())
 
@@ -33,19 +34,19 @@ def test_no_position_of_the_marks_network_sees_both_marks():
 def test_gate_variances_tell_fixed_from_image_dependent_gates():
     torch.manual_seed(0)
     fixed = torch.rand(1, 16).expand(100, 16)
-    v = vb.gate_variances(fixed)
+    v = vp.gate_variances(fixed)
     assert v["per_image"] == pytest.approx(0.0, abs=1e-12) and v["between_channels"] > 0.01
     moving = torch.rand(100, 16)
-    v = vb.gate_variances(moving)
+    v = vp.gate_variances(moving)
     assert v["per_image"] == pytest.approx(1 / 12, rel=0.3)
     with pytest.raises(ValueError, match="n_images, C"):
-        vb.gate_variances(torch.rand(3, 4, 5))
+        vp.gate_variances(torch.rand(3, 4, 5))
 
 
 def test_summarize():
-    s = vb.summarize([1.0, 2.0, 3.0])
+    s = vp.summarize([1.0, 2.0, 3.0])
     assert s["mean"] == 2.0 and s["sd"] == pytest.approx(1.0) and s["n"] == 3
-    assert math.isnan(vb.summarize([1.0])["sd"])
+    assert math.isnan(vp.summarize([1.0])["sd"])
 
 
 def test_a_short_marks_run_is_reproducible():
