@@ -19,6 +19,7 @@ from attn_course.layers.positions import (
     SinusoidalPositionalEncoding,
     make_method,
 )
+from tests.core.test_positions import _rot  # RoPE by explicit 2×2 rotations, one reference
 
 
 def test_modules_add_positions():
@@ -58,18 +59,6 @@ def test_methods_change_only_their_hook():
     assert LearnedAbsolute(10, 8).add_to_input(x).shape == x.shape
     with pytest.raises(ValueError, match="method"):
         make_method("xpos", d_model=8, n_heads=2, max_len=10)
-
-
-def _rot(x, pos):
-    """RoPE of a single vector x (d,) at position pos, by explicit 2×2 rotations."""
-    d = x.shape[0]
-    out = x.clone()
-    for i in range(d // 2):
-        theta = pos * 10000 ** (-2 * i / d)
-        c, s = math.cos(theta), math.sin(theta)
-        out[2 * i] = c * x[2 * i] - s * x[2 * i + 1]
-        out[2 * i + 1] = s * x[2 * i] + c * x[2 * i + 1]
-    return out
 
 
 def _position_attention_by_hand(mha, method, x):

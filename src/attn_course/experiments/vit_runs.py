@@ -86,6 +86,17 @@ def build_model(kind: str, patch_size: int = 4, positions: str = "learned") -> n
     raise ValueError(f"kind must be 'cnn' or 'vit', got {kind!r}")
 
 
+def _sweep_run(kind: str, n: int, seed: int, x: Tensor, y: Tensor, progress: bool
+               ) -> tuple[nn.Module, list[float]]:
+    """One run of :data:`SWEEP`: ``kind`` trained on the ``n`` images ``x (n, 1, 8, 8)``."""
+    set_seed(seed)
+    model = build_model(kind, SWEEP["patch_size"])
+    losses = train_digit_model(model, x, y, steps=SWEEP["steps"][n], lr=SWEEP["lr"][kind],
+                               seed=seed, batch_size=SWEEP["batch_size"], progress=progress,
+                               desc=f"{kind}, {n} images, seed {seed}")
+    return model, losses
+
+
 def size_sweep(data: Digits | None = None, *, kinds: tuple[str, ...] = ("cnn", "vit"),
                progress: bool = True) -> list[dict[str, Any]]:
     """Train every model of :data:`SWEEP` on every training-set size and seed.
@@ -100,12 +111,7 @@ def size_sweep(data: Digits | None = None, *, kinds: tuple[str, ...] = ("cnn", "
         for seed in SWEEP["seeds"]:
             x, y = subset(d.x_train, d.y_train, n, seed)
             for kind in kinds:
-                set_seed(seed)
-                model = build_model(kind, SWEEP["patch_size"])
-                losses = train_digit_model(model, x, y, steps=SWEEP["steps"][n],
-                                           lr=SWEEP["lr"][kind], seed=seed,
-                                           batch_size=SWEEP["batch_size"], progress=progress,
-                                           desc=f"{kind}, {n} images, seed {seed}")
+                model, losses = _sweep_run(kind, n, seed, x, y, progress)
                 rows.append({"model": kind, "n": n, "seed": seed,
                              "test": accuracy(model, d.x_test, d.y_test),
                              "train": accuracy(model, x, y),
@@ -127,12 +133,7 @@ def regenerate_sweep(*, progress: bool = True) -> None:
         for seed in SWEEP["seeds"]:
             x, y = subset(d.x_train, d.y_train, n, seed)
             for kind in ("cnn", "vit"):
-                set_seed(seed)
-                model = build_model(kind, SWEEP["patch_size"])
-                losses = train_digit_model(model, x, y, steps=SWEEP["steps"][n],
-                                           lr=SWEEP["lr"][kind], seed=seed,
-                                           batch_size=SWEEP["batch_size"], progress=progress,
-                                           desc=f"{kind}, {n} images, seed {seed}")
+                model, losses = _sweep_run(kind, n, seed, x, y, progress)
                 runs[_sweep_key(kind, n, seed)] = {"state": model.state_dict(),
                                                    "history": {"loss": losses}}
     save_checkpoint("ch12_sweep", _sweep_recipe(), runs)
