@@ -227,6 +227,18 @@ def write_icons(app: Sphinx, exception: Exception | None) -> None:
     (out / "_static" / "icons.css").write_text("\n".join(rules) + "\n", encoding="utf-8")
 
 
+def icon_for_redirect(app: Sphinx, exception: Exception | None) -> None:
+    """Give the root ``index.html`` (sphinx-external-toc's one-line redirect) the favicon link
+    every other page has: without it a browser that renders the page before following the
+    redirect asks for ``/favicon.ico`` and logs a 404."""
+    index = Path(app.outdir) / "index.html"
+    if exception is not None or app.builder.format != "html" or not index.exists():
+        return
+    text = index.read_text(encoding="utf8")
+    if 'http-equiv="Refresh"' in text and 'rel="icon"' not in text:
+        index.write_text('<link rel="icon" href="_static/favicon.svg"/>\n' + text, encoding="utf8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", configure)
     app.add_css_file("icons.css")
@@ -235,4 +247,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", add_description, priority=900)
     app.connect("html-page-context", fix_bibliography_roles, priority=900)
     app.connect("build-finished", write_icons)
+    app.connect("build-finished", icon_for_redirect, priority=900)  # after etoc's index.html
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
