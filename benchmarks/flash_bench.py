@@ -8,18 +8,33 @@ kernel's high-water mark (``attn_course.tools.measure.peak_memory``: reset
 once so that reuse cannot hide an allocation). Targets on a 2-core CPU: within 2× of
 torch SDPA at N = 4096, and under 64 MiB peak extra memory at N = 16384, where one plain
 N × N float32 matrix alone is 1 GiB.
+
+``--store`` measures instead what chapter 13 glues from a quiet run and writes it into the
+package (``src/attn_course/data/ch13_timings.json``, read by
+``attn_course.experiments.efficient.load_stored_timings``) with its provenance (CPU, cache
+sizes, load average before and after, date): the forward time of the tiled attention at
+N = 4096 for tiles of 16 … 4096 (``block_sweep``), and plain attention's time for N = 256 …
+8192. One torch thread, the best of ``--repeat`` calls on the thread's CPU clock. Run it
+when the machine is quiet (the load is recorded; ``--max-load`` refuses to start above it).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from _common import markdown_table, write_result
+from _common import machine, markdown_table, write_result
 
-from attn_course.experiments.efficient import METHODS, attention_matrix_bytes
+from attn_course.experiments.efficient import (
+    METHODS,
+    STORED_TIMINGS,
+    attention_matrix_bytes,
+    block_sweep,
+)
 from attn_course.layers.flash import flash_attention
 from attn_course.tools.measure import peak_memory, time_calls
 
@@ -69,11 +84,60 @@ def main(threads: int, repeat: int, max_plain_n: int) -> None:
                  f"(one head, d_k = 64, {threads} thread(s))", rows, table, verdict)
 
 
+SWEEP_N = 4096
+SWEEP_BLOCKS = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
+PLAIN_NS = [256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192]
+
+
+def caches() -> dict[str, str]:
+    """Cache sizes from sysfs (index → level, type, size), e.g. ``{"L2 Unified": "512K"}``."""
+    out = {}
+    for index in sorted(Path("/sys/devices/system/cpu/cpu0/cache").glob("index*")):
+        try:
+            level, kind, size = ((index / f).read_text().strip() for f in ("level", "type", "size"))
+        except OSError:
+            continue
+        out[f"L{level} {kind}"] = size
+    return out
+
+
+def store(repeat: int, max_load: float) -> None:
+    """Measure the tile-size sweep and plain attention's series; write ``STORED_TIMINGS``."""
+    load_before = os.getloadavg()[0]
+    if load_before > max_load:
+        raise SystemExit(f"load average {load_before:.2f} > --max-load {max_load}: not quiet")
+    sweep = block_sweep(SWEEP_N, SWEEP_BLOCKS, repeat=repeat, threads=1)
+    calls, g = {}, torch.Generator().manual_seed(0)
+    for n in PLAIN_NS:
+        q, k, v = (torch.randn(1, 1, n, 64, generator=g) for _ in range(3))  # (1, 1, N, d_k)
+        calls[n] = lambda q=q, k=k, v=v: METHODS["plain"](q, k, v)
+    times = time_calls(calls, repeats=repeat, warmup=1, stat="min", clock="cpu", threads=1)
+    info = {**machine(), "caches": caches(), "load_average_1min_before": round(load_before, 2)}
+    info["torch_threads"] = 1
+    payload = {
+        "what": "forward time of one (1, 1, N, 64) float32 head: tiled attention per square "
+                "tile size at N = sweep_n, and plain attention per N",
+        "timer": f"best of {repeat} calls, thread CPU clock, 1 torch thread, round-robin",
+        "script": "benchmarks/flash_bench.py --store",
+        "machine": info, "sweep_n": SWEEP_N, "d": 64, "sweep": sweep,
+        "plain": [{"N": n, "seconds": times[n]} for n in PLAIN_NS],
+    }
+    STORED_TIMINGS.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(payload, indent=1))
+
+
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--max-plain-n", type=int, default=16384)
+    p.add_argument("--store", action="store_true",
+                   help="measure chapter 13's stored quiet run instead (see above)")
+    p.add_argument("--max-load", type=float, default=1.5,
+                   help="with --store: refuse to start above this 1-minute load average")
     args = p.parse_args()
     with torch.no_grad():
-        main(args.threads, args.repeat, args.max_plain_n)
+        if args.store:
+            store(args.repeat, args.max_load)
+        else:
+            main(args.threads, args.repeat, args.max_plain_n)

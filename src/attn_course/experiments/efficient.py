@@ -10,7 +10,9 @@ view shows. All tensors are torch.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -22,7 +24,12 @@ from ..layers.flash import flash_attention
 from ..tools.measure import peak_memory, time_calls
 from ..tools.threads import torch_threads
 
-__all__ = ["METHODS", "attention_matrix_bytes", "measure_methods", "tile_grid", "tiling_costs"]
+__all__ = [
+    "METHODS", "STORED_TIMINGS", "attention_matrix_bytes", "block_sweep", "load_stored_timings",
+    "measure_methods", "tile_grid", "tiling_costs",
+]
+
+STORED_TIMINGS = Path(__file__).resolve().parents[1] / "data" / "ch13_timings.json"
 
 
 def attention_matrix_bytes(n_q: int, n_k: int | None = None, *, batch: int = 1,
@@ -47,10 +54,13 @@ METHODS: dict[str, Callable[[Tensor, Tensor, Tensor], Tensor]] = {
 def measure_methods(
     ns: list[int], *, d: int = 64, methods: dict[str, Callable] | None = None,
     repeat: int = 3, max_plain_n: int = 8192, seed: int = 0, threads: int | None = None,
+    stat: str = "median", clock: str = "wall",
 ) -> list[dict[str, Any]]:
-    """Time (median) and peak extra memory of each method on the same ``(1, 1, N, d)`` inputs.
+    """Time and peak extra memory of each method on the same ``(1, 1, N, d)`` inputs.
 
-    The methods are timed round-robin (one call of each, ``repeat`` times) after a warm-up.
+    The methods are timed round-robin (one call of each, ``repeat`` times) after a warm-up;
+    ``stat`` (``"median"`` or ``"min"``) and ``clock`` (``"wall"`` or ``"cpu"``, the calling
+    thread's CPU time) are those of :func:`attn_course.tools.measure.time_calls`.
 
     Returns one dict per (method, N): ``method``, ``N``, ``seconds``, ``peak_bytes``.
     ``plain`` is skipped above ``max_plain_n`` (its N × N matrices would not fit comfortably).
@@ -59,11 +69,11 @@ def measure_methods(
     """
     methods = METHODS if methods is None else methods
     with torch_threads(threads):
-        return _measure(ns, d, methods, repeat, max_plain_n, seed)
+        return _measure(ns, d, methods, repeat, max_plain_n, seed, stat, clock)
 
 
 def _measure(ns: list[int], d: int, methods: dict[str, Callable], repeat: int,
-             max_plain_n: int, seed: int) -> list[dict[str, Any]]:
+             max_plain_n: int, seed: int, stat: str, clock: str) -> list[dict[str, Any]]:
     g = torch.Generator().manual_seed(seed)
     rows = []
     for n in ns:
@@ -71,10 +81,39 @@ def _measure(ns: list[int], d: int, methods: dict[str, Callable], repeat: int,
         calls = {name: (lambda fn=fn, q=q, k=k, v=v: fn(q, k, v)) for name, fn in methods.items()
                  if name != "plain" or n <= max_plain_n}
         peaks = {name: peak_memory(call) for name, call in calls.items()}  # warms up, too
-        times = time_calls(calls, repeats=repeat, warmup=0)  # round-robin: load hits all alike
+        times = time_calls(calls, repeats=repeat, warmup=0, stat=stat, clock=clock)  # round-robin
         rows += [{"method": name, "N": n, "seconds": times[name], "peak_bytes": peaks[name]}
                  for name in calls]
     return rows
+
+
+def block_sweep(
+    n: int, blocks: list[int], *, d: int = 64, repeat: int = 3, seed: int = 0,
+    threads: int | None = 1, stat: str = "min", clock: str = "cpu",
+) -> list[dict[str, Any]]:
+    """Forward time of :func:`attn_course.flash_attention` on one ``(1, 1, n, d)`` head by tile.
+
+    Square tiles ``block × block``; the sizes are timed round-robin after one warm-up call
+    each. By default the best of ``repeat`` calls on the thread's CPU clock, on one thread:
+    the cost of the arithmetic and of the memory traffic, not of waiting for a busy machine.
+
+    Returns one dict per block: ``block``, ``seconds``, ``tile_bytes`` (a float32 tile).
+    """
+    g = torch.Generator().manual_seed(seed)
+    q, k, v = (torch.randn(1, 1, n, d, generator=g) for _ in range(3))  # (1, 1, n, d) each
+    calls = {b: (lambda b=b: flash_attention(q, k, v, block_size=b)) for b in blocks}
+    times = time_calls(calls, repeats=repeat, warmup=1, stat=stat, clock=clock, threads=threads)
+    return [{"block": b, "seconds": times[b], "tile_bytes": 4 * b * b} for b in blocks]
+
+
+def load_stored_timings(path: Path | str = STORED_TIMINGS) -> dict[str, Any]:
+    """The stored quiet run of chapter 13's timings (``benchmarks/flash_bench.py --store``).
+
+    Returns the JSON: ``machine`` (CPU, caches, load, date: the provenance), ``sweep``
+    (:func:`block_sweep` rows at ``sweep_n``) and ``plain`` (rows ``N``, ``seconds`` of plain
+    attention), with the settings they were measured with.
+    """
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def tile_grid(n: int, block: int, *, causal: bool = False, window: int | None = None) -> Tensor:
