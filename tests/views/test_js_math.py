@@ -351,6 +351,27 @@ def check_ring(js: Any) -> None:
 
 
 # Every export of the math module → the check that covers it.
+def check_flash(js: Any) -> None:
+    import torch
+
+    from attn_course.experiments.flash_trace import flash_block_trace
+
+    for seed in RNG_SEEDS:
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(9, 33))
+        q, k, v = (2 * rng.normal(size=(n, d)) for d in (4, 4, 3))
+        for block, causal in ((4, False), (8, True), (16, False), (5, True)):
+            for query_block in {0, (n - 1) // block}:
+                got = js("M.flashBlockTrace(q, k, v, b, i, c)", q=q, k=k, v=v, b=block,
+                         i=query_block, c=causal)
+                want = flash_block_trace(*(torch.tensor(x) for x in (q, k, v)), block=block,
+                                         query_block=query_block, causal=causal)
+                for key in ("rows", "tiles", "skipped"):
+                    assert got[key] == want[key]
+                for key in ("m", "l", "rescale", "acc", "out", "exact", "error"):
+                    close(got[key], want[key])
+
+
 CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["argmax", "argmin", "combine", "dot", "matmul", "max", "meanStd", "min",
                      "norm", "rows", "sum", "transpose", "vecMat"], check_linalg),
@@ -369,6 +390,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["isPacked", "unpack"], check_packed),
     **dict.fromkeys(["onlineAttentionStep", "ringLayout", "ringRowTrace", "ringSchedule"],
                     check_ring),
+    "flashBlockTrace": check_flash,
 }
 
 

@@ -29,6 +29,7 @@ from attn_course.views import (
     TokenRowView,
 )
 from attn_course.views.complexity import ComplexityView
+from attn_course.views.flash_step import FlashStepView
 from attn_course.views.glimpse import GlimpseView
 from attn_course.views.packing import PackedArray, is_packed, pack, quantize, unpack
 from attn_course.views.positions import PositionsView
@@ -182,7 +183,7 @@ CHAPTERS: dict[str, Callable[[], list]] = {
     "11_vision_attention": lambda: [_map_view((6, 1, 1, 64, 64), images=(16, 16), grid=(8, 8))],
     "12_vit": lambda: [_map_view((6, 2, 4, 17, 17), images=(8, 8), grid=(4, 4), offset=1),
                        _map_view((6, 1, 1, 17, 17), images=(8, 8), grid=(4, 4), offset=1)],
-    "13_efficient": lambda: [TilingView(n=2048, block=256, causal=True)],
+    "13_efficient": lambda: [TilingView(n=2048, block=256, causal=True), FlashStepView.demo()],
     "14_positions": lambda: [PositionsView("rope", d_model=64, offset=8)],
     "17_long_context": lambda: [_ring_view()],
 }

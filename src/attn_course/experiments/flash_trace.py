@@ -44,7 +44,8 @@ def flash_block_trace(q: Tensor, k: Tensor, v: Tensor, *, block: int, query_bloc
         block: ``m`` (running max), ``l`` (running sum), ``rescale`` ``= exp(m_old − m_new)``
         (0 on the first tile, where ``m_old = −∞``), ``acc`` (running unnormalised output,
         ``(b_q, d_v)``) and ``out = acc / l``; and ``exact``, the block's rows of plain
-        attention (``(b_q, d_v)``), which ``out`` reaches after the last tile.
+        attention (``(b_q, d_v)``), which ``out`` reaches after the last tile; ``error``, per
+        tile, the largest ``|out − exact|`` over the block.
     """
     n, d_k = q.shape
     if block < 1 or not 0 <= query_block * block < n:
@@ -75,4 +76,6 @@ def flash_block_trace(q: Tensor, k: Tensor, v: Tensor, *, block: int, query_bloc
     mask = torch.arange(n) <= torch.arange(n).unsqueeze(-1) if causal else None  # (N, N)
     exact, _ = scaled_dot_product_attention(q, k, v, mask=mask)  # (N, d_v)
     trace["exact"] = exact[i0:i1].tolist()
+    trace["error"] = [float((torch.tensor(o, dtype=exact.dtype) - exact[i0:i1]).abs().max())
+                      for o in trace["out"]]
     return trace
