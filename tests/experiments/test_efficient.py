@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import sys
 
@@ -10,10 +11,14 @@ import torch
 
 from attn_course.experiments.efficient import (
     attention_matrix_bytes,
+    block_sweep,
+    cache_bytes,
+    load_stored_timings,
     measure_methods,
     tile_grid,
     tiling_costs,
 )
+from attn_course.layers.flash import flash_attention
 
 
 def test_attention_matrix_bytes():
@@ -62,3 +67,28 @@ def test_tile_grid_agrees_with_the_dense_mask(causal, window):
                 assert grid[a, b] == expected
     flops = tiling_costs(n, block, d=1, causal=causal, window=window)["flops"]
     assert flops >= 4 * keep.sum()  # every kept pair lies in a computed tile
+
+
+def test_block_sweep_rows():
+    rows = block_sweep(96, [32, 64], d=8, repeat=1)
+    assert [r["block"] for r in rows] == [32, 64] and all(r["seconds"] > 0 for r in rows)
+    assert rows[1]["tile_bytes"] == 4 * 64 * 64
+
+
+def test_cache_bytes_reads_sysfs_sizes():
+    got = cache_bytes({"L1 Data": "32K", "L1 Instruction": "32K", "L2 Unified": "1024K",
+                       "L3 Unified": "32M"})
+    assert got == {"L1": 32 * 2**10, "L2": 2**20, "L3": 32 * 2**20}
+
+
+def test_stored_timings_have_their_provenance_and_the_default_block():
+    stored = load_stored_timings()
+    m = stored["machine"]
+    for key in ("cpu", "cores", "date_utc", "load_average_1min_before", "caches", "torch"):
+        assert key in m, key
+    assert stored["script"] == "benchmarks/flash_bench.py --store" and stored["d"] == 64
+    blocks = [r["block"] for r in stored["sweep"]]
+    default = inspect.signature(flash_attention).parameters["block_size"].default
+    assert default in blocks and blocks[0] <= 32 and blocks[-1] == stored["sweep_n"]
+    assert [r["N"] for r in stored["plain"]] == sorted(r["N"] for r in stored["plain"])
+    assert all(r["seconds"] > 0 for r in stored["sweep"] + stored["plain"])

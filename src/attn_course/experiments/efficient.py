@@ -25,7 +25,8 @@ from ..tools.measure import peak_memory, time_calls
 from ..tools.threads import torch_threads
 
 __all__ = [
-    "METHODS", "STORED_TIMINGS", "attention_matrix_bytes", "block_sweep", "load_stored_timings",
+    "METHODS", "STORED_TIMINGS", "attention_matrix_bytes", "block_sweep", "cache_bytes",
+    "load_stored_timings",
     "measure_methods", "tile_grid", "tiling_costs",
 ]
 
@@ -114,6 +115,18 @@ def load_stored_timings(path: Path | str = STORED_TIMINGS) -> dict[str, Any]:
     attention), with the settings they were measured with.
     """
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def cache_bytes(caches: dict[str, str]) -> dict[str, int]:
+    """The data caches of a machine description, ``{"L1 Data": "32K", "L2 Unified": "1024K",
+    …}`` (as ``benchmarks/flash_bench.py`` reads them from sysfs) → ``{"L2": bytes, …}``."""
+    units = {"K": 2**10, "M": 2**20, "G": 2**30}
+    out = {}
+    for name, size in caches.items():
+        level, kind = name.split(" ", 1)
+        if kind != "Instruction":
+            out[level] = int(size[:-1]) * units[size[-1]] if size[-1] in units else int(size)
+    return out
 
 
 def tile_grid(n: int, block: int, *, causal: bool = False, window: int | None = None) -> Tensor:

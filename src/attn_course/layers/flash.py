@@ -168,9 +168,11 @@ def flash_attention(
         block_size: tile size, an int for square ``block × block`` tiles or a pair
             ``(block_q, block_k)``. Extra memory is about ``batch · block_q · block_k``
             floats for the tile plus O(N) for the running statistics. The default, 512,
-            makes a 1 MiB float32 tile: it fits a core's L2 cache, and each in-place
-            operation on it is large enough for torch to split over threads profitably
-            (256 × 256 tiles were as fast on one thread but much slower on two).
+            makes a 1 MiB float32 tile, the size of a core's L2 cache on the machine of
+            chapter 13's tile-size sweep, whose stored quiet run
+            (:func:`attn_course.experiments.efficient.load_stored_timings`) has it within
+            10% of the fastest tile at N = 4096 on one thread; smaller tiles pay the loop's
+            cost per step, larger ones the traffic to memory beyond the cache.
         scale: multiplier of the scores; default ``1 / sqrt(d_k)``.
         enable_gqa: ``k`` and ``v`` may have fewer heads (axis −3) than ``q``, a divisor of
             them, shared as in :func:`attn_course.core.attention.repeat_kv` (chapter 15).

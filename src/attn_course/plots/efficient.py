@@ -13,9 +13,11 @@ from ..experiments.efficient import tile_grid
 from .style import COLORS, PALETTE, new_figure
 
 __all__ = [
+    "plot_block_sweep",
     "plot_copy_task",
     "plot_memory_wall",
     "plot_method_costs",
+    "plot_plain_series",
     "plot_tiles",
     "plot_window_error",
 ]
@@ -116,9 +118,57 @@ def plot_method_costs(rows: Sequence[Mapping[str, Any]]) -> Figure:
         n = [r["N"] for r in rs]
         a0.plot(n, [r["seconds"] * 1e3 for r in rs], "o-", color=c, label=name)
         a1.plot(n, [max(r["peak_bytes"], 4096) / MiB for r in rs], "o-", color=c, label=name)
-    a0.set(xscale="log", yscale="log", xlabel="N (log)", ylabel="median time (ms, log)",
+    a0.set(xscale="log", yscale="log", xlabel="N (log)", ylabel="time (ms, log)",
            title="Time")
     a1.set(xscale="log", yscale="log", xlabel="N (log)", ylabel="peak extra memory (MiB, log)",
            title="Memory")
     a0.legend(fontsize=7)
+    return fig
+
+
+def _cache_lines(ax: Any, caches: Mapping[str, float], to_x: Any) -> None:
+    """Dotted vertical lines where a level of cache is full, labelled with its size."""
+    for (name, size), ls in zip(caches.items(), (":", "-.", "--")):
+        ax.axvline(to_x(size), color=COLORS["black"], ls=ls, lw=1,
+                   label=f"{name} ({size / MiB:g} MiB) full")
+
+
+def plot_plain_series(
+    series: Mapping[str, tuple[Sequence[int], Sequence[float]]], *,
+    caches: Mapping[str, float] | None = None,
+) -> Figure:
+    """Plain attention's time per entry of the ``N × N`` matrix (ns) against N, one line per
+    series (label → (N, seconds)); vertical lines where ``4 N²`` bytes fill each cache."""
+    fig, ax = new_figure(1, width=5.6, height=3.4)
+    for (label, (ns, secs)), c in zip(series.items(), (COLORS["vermillion"], COLORS["blue"])):
+        n = np.asarray(ns, dtype=float)
+        ax.plot(n, np.asarray(secs) / n**2 * 1e9, "o-", color=c, label=label)
+    if caches:
+        _cache_lines(ax, caches, lambda b: np.sqrt(b / 4))
+    ax.set(xscale="log", xlabel="sequence length N (log)", ylabel="time per N² entry (ns)",
+           title="Plain attention: cost per score", ylim=(0, None))
+    ax.legend(fontsize=7)
+    return fig
+
+
+def plot_block_sweep(
+    series: Mapping[str, tuple[Sequence[int], Sequence[float]]], *,
+    caches: Mapping[str, float] | None = None, default: int | None = None,
+) -> Figure:
+    """Forward time of tiled attention against the tile size (label → (blocks, seconds)),
+    with vertical lines where one float32 ``b × b`` tile fills each cache."""
+    fig, ax = new_figure(1, width=5.6, height=3.4)
+    for (label, (bs, secs)), c in zip(series.items(), (COLORS["vermillion"], COLORS["blue"])):
+        ax.plot(bs, np.asarray(secs) * 1e3, "o-", color=c, label=label)
+    if caches:
+        _cache_lines(ax, caches, lambda b: np.sqrt(b / 4))
+    if default:
+        ax.axvspan(default / 1.15, default * 1.15, color=COLORS["green"], alpha=0.25,
+                   label=f"package default, {default}")
+    bs = sorted({b for blocks, _ in series.values() for b in blocks})
+    ax.set(xscale="log", yscale="log", xlabel="tile size b (b × b tiles, log)",
+           ylabel="time (ms, log)", title="Tiled attention: time against tile size")
+    ax.set_xticks(bs, [str(b) for b in bs])
+    ax.minorticks_off()
+    ax.legend(fontsize=7)
     return fig

@@ -43,8 +43,8 @@ function buildFlashStep(ctx) {
       const [i0, i1] = tr.rows;
       const step = Math.min(ctx.get("step"), tr.tiles.length - 1);
       const row = Math.min(ctx.get("row"), i1 - i0 - 1);
-      sq.input.max = String(T - 1); sq.wrap.hidden = T < 2; sq.set(qb);
-      st.input.max = String(tr.tiles.length - 1); st.wrap.hidden = tr.tiles.length < 2; st.set(step);
+      sq.input.max = String(T - 1); sq.input.disabled = T < 2; sq.set(qb);
+      st.input.max = String(tr.tiles.length - 1); st.input.disabled = tr.tiles.length < 2; st.set(step);
       sr.input.max = String(i1 - i0 - 1); sr.set(row);
 
       // the tile map: query blocks down, key blocks across
