@@ -79,8 +79,8 @@ class FlashStepView(AttnView):
     @classmethod
     def demo(cls) -> FlashStepView:
         g = torch.Generator().manual_seed(13)
-        q, k, v = (1.5 * torch.randn(32, d, generator=g, dtype=torch.float64) for d in (4, 4, 3))
-        return cls(q, k, v, block=8, query_block=1, step=1, row=2)
+        q, k, v = (torch.randn(32, d, generator=g, dtype=torch.float64) for d in (4, 4, 3))
+        return cls(q, k, v, block=8, query_block=1, step=1, row=4)
 
     def _clamped(self) -> tuple[int, int, int]:
         """``(query_block, step, row)`` clamped to what the current tile size allows."""
