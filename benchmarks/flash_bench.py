@@ -9,7 +9,7 @@ once so that reuse cannot hide an allocation). Targets on a 2-core CPU: within 2
 torch SDPA at N = 4096, and under 64 MiB peak extra memory at N = 16384, where one plain
 N × N float32 matrix alone is 1 GiB.
 
-``--store`` measures instead what chapter 13 glues from a quiet run and writes it into the
+``--store`` measures instead what chapter 13 glues from a stored run and writes it into the
 package (``src/attn_course/data/ch13_timings.json``, read by
 ``attn_course.experiments.efficient.load_stored_timings``) with its provenance (CPU, cache
 sizes, load average before and after, date): the forward time of the tiled attention at
@@ -132,7 +132,7 @@ if __name__ == "__main__":
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--max-plain-n", type=int, default=16384)
     p.add_argument("--store", action="store_true",
-                   help="measure chapter 13's stored quiet run instead (see above)")
+                   help="measure chapter 13's stored run instead (see above)")
     p.add_argument("--max-load", type=float, default=1.5,
                    help="with --store: refuse to start above this 1-minute load average")
     args = p.parse_args()

@@ -108,7 +108,7 @@ def block_sweep(
 
 
 def load_stored_timings(path: Path | str = STORED_TIMINGS) -> dict[str, Any]:
-    """The stored quiet run of chapter 13's timings (``benchmarks/flash_bench.py --store``).
+    """The stored run of chapter 13's timings (``benchmarks/flash_bench.py --store``).
 
     Returns the JSON: ``machine`` (CPU, caches, load, date: the provenance), ``sweep``
     (:func:`block_sweep` rows at ``sweep_n``) and ``plain`` (rows ``N``, ``seconds`` of plain

@@ -169,7 +169,7 @@ def flash_attention(
             ``(block_q, block_k)``. Extra memory is about ``batch · block_q · block_k``
             floats for the tile plus O(N) for the running statistics. The default, 512,
             makes a 1 MiB float32 tile, the size of a core's L2 cache on the machine of
-            chapter 13's tile-size sweep, whose stored quiet run
+            chapter 13's tile-size sweep, whose stored run
             (:func:`attn_course.experiments.efficient.load_stored_timings`) has it within
             10% of the fastest tile at N = 4096 on one thread; smaller tiles pay the loop's
             cost per step, larger ones the traffic to memory beyond the cache.
