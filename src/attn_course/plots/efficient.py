@@ -147,6 +147,10 @@ def plot_plain_series(
         _cache_lines(ax, caches, lambda b: np.sqrt(b / 4))
     ax.set(xscale="log", xlabel="sequence length N (log)", ylabel="time per N² entry (ns)",
            title="Plain attention: cost per score", ylim=(0, None))
+    ns = sorted({n for sizes, _ in series.values() for n in sizes})
+    ticks = [n for n in ns if n & (n - 1) == 0]  # the powers of two
+    ax.set_xticks(ticks, [str(n) for n in ticks])
+    ax.minorticks_off()
     ax.legend(fontsize=7)
     return fig
 
