@@ -10,6 +10,7 @@ from attn_course.exercises.ch13 import (
     check_causal_linear_attention,
     check_causal_tiles,
     check_flash_step,
+    check_tile_fit,
 )
 from attn_course.layers.efficient import elu_feature_map, linear_attention
 
@@ -62,3 +63,18 @@ def test_causal_linear_attention_checker():
         return torch.stack(out)
 
     assert check_causal_linear_attention(loop)
+
+
+def _largest_tile(cache, d, count_blocks=True):
+    b = 1
+    while 4 * ((2 * b) ** 2 + (8 * b * d if count_blocks else 0)) <= cache:
+        b *= 2
+    return b
+
+
+def test_tile_fit_checker():
+    assert check_tile_fit(_largest_tile)
+    bad = check_tile_fit(lambda cache, d: _largest_tile(cache, d, count_blocks=False))
+    assert not bad and any("four b × d blocks" in p for p in bad.problems)
+    strict = check_tile_fit(lambda cache, d: _largest_tile(cache - 1, d))  # "fits" as <
+    assert not strict

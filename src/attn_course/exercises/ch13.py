@@ -1,4 +1,5 @@
-"""Checkers for chapter 13's exercises (one flash step, causal tiles, causal linear attention)."""
+"""Checkers for chapter 13's exercises (one flash step, causal tiles, the tile that fits a cache,
+causal linear attention)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from ..experiments.efficient import tiling_costs
 from ..layers.efficient import linear_attention
 from ._base import Checker, CheckResult
 
-__all__ = ["check_causal_linear_attention", "check_causal_tiles", "check_flash_step"]
+__all__ = [
+    "check_causal_linear_attention", "check_causal_tiles", "check_flash_step", "check_tile_fit",
+]
 
 
 def _run_flash(step: Callable[..., Any], q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
@@ -65,6 +68,31 @@ def check_causal_tiles(fn: Callable[[int, int], int]) -> CheckResult:
             c.expect(int(got) == want,
                      f"got {got} tiles, expected {want}: with T = ceil(n / block) tiles per side, "
                      "the tiles on and below the diagonal are T (T + 1) / 2")
+    return c.result()
+
+
+def tile_working_set_bytes(block: int, d: int) -> int:
+    """Bytes one step of the tiled loop works on, in float32: the ``(b, b)`` tile of scores,
+    the query, key and value blocks and the block's output accumulator (``b × d`` each)."""
+    return 4 * (block * block + 4 * block * d)
+
+
+def check_tile_fit(fn: Callable[[int, int], int]) -> CheckResult:
+    """Check ``fn(cache_bytes, d) -> int``: the largest power-of-two tile size ``b`` whose
+    float32 working set, ``b²`` scores plus ``4 b d`` numbers (the query, key and value
+    blocks and the output accumulator), fits in ``cache_bytes``."""
+    c = Checker("check_tile_fit")
+    for cache, d in ((2**20, 64), (2**21, 64), (2**25, 128), (2**19, 64), (2**15, 16)):
+        with c.case(f"cache = {cache / 2**10:g} KiB, d = {d}"):
+            want = 1
+            while tile_working_set_bytes(2 * want, d) <= cache:
+                want *= 2
+            got = fn(cache, d)
+            c.expect(int(got) == want,
+                     f"got b = {got}, expected {want}: the working set of b = {want} is "
+                     f"{tile_working_set_bytes(want, d) / 2**10:g} KiB, of b = {2 * want} "
+                     f"{tile_working_set_bytes(2 * want, d) / 2**10:g} KiB (count the b × b "
+                     "scores and the four b × d blocks, 4 bytes each, and keep 'fits' as ≤)")
     return c.result()
 
 
