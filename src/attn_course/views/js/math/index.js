@@ -18,4 +18,5 @@ export { crossoverN, layerFlops, maxPathLength, sequentialOps, tileGrid, tilingC
 export { alibiSlopes, offsetProfile } from "./positions.js";
 export { glimpseSelection, inkRecovered, softPixelAttention } from "./glimpse.js";
 export { isPacked, unpack } from "./packed.js";
+export { pathBetween, pathRoute } from "./paths.js";
 export { onlineAttentionStep, ringLayout, ringRowTrace, ringSchedule } from "./ring.js";
