@@ -177,7 +177,7 @@ def path_route(kind: str, i: int, j: int, *, k: int = 3, r: int = 4) -> list[tup
     """A shortest route from input position ``j`` to output position ``i ≥ j``, as
     ``(row, position)`` nodes from ``(0, j)`` (the input) to ``(L, i)``.
 
-    ``kind`` is one of :data:`PATH_KINDS`. For ``"recurrent"`` row ``t ≥ 1`` is the state
+    ``kind`` is one of ``PATH_KINDS``. For ``"recurrent"`` row ``t ≥ 1`` is the state
     ``h_{j+t-1}`` (the route runs along the chain); for the stacks row ``l`` is the output of
     layer ``l``: dilated convolutions (``"convolutional"``, dilation ``k^(l-1)``: the route
     takes the base-``k`` digits of ``i − j``), contiguous convolutions of kernel ``k``

@@ -40,7 +40,7 @@ class PathsView(AttnView):
         k: kernel size of the convolutions, 2–5 (dilations ``1, k, k², …``).
         r: how far back a windowed attention layer reaches, 1–8.
 
-    Readout: ``lengths`` (in the order of :data:`attn_course.experiments.paths.PATH_KINDS`)
+    Readout: ``lengths`` (in the order of ``attn_course.experiments.paths.PATH_KINDS``)
     and ``route_<kind>`` (the highlighted route, ``(L + 1, 2)`` rows of ``(row, position)``).
     Positions set beyond ``n`` are clipped (``i`` to ``n − 1``, then ``j`` to ``i``), in the
     browser and here alike.
