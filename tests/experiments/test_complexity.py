@@ -144,3 +144,14 @@ def test_recall_task_and_a_short_training_run() -> None:
     model = LastTokenClassifier(make_layer("self-attention", 16, 8), 4, 8, 16)
     steps, accs = steps_to_accuracy(model, 8, 2, 4, max_steps=200, eval_every=10)
     assert steps is not None and accs[-1] >= 0.9
+
+
+def test_time_by_threads_shape_and_bad_arguments() -> None:
+    from attn_course.experiments.complexity import time_by_threads
+    from attn_course.models.mixers import SelfAttentionLayer, TorchRecurrentLayer
+
+    layers = {"a": SelfAttentionLayer(8, projections=False), "g": TorchRecurrentLayer(8, "gru")}
+    t = time_by_threads(layers, [4, 16], 8, threads=(1, 2), rounds=2)
+    assert set(t) == {"a", "g"} and all(v.shape == (2, 2) and (v > 0).all() for v in t.values())
+    with pytest.raises(ValueError, match="rounds"):
+        time_by_threads(layers, [4], 8, rounds=0)

@@ -13,6 +13,8 @@ from attn_course.experiments.paths import (
     graph_depth,
     graph_hops,
     hops_to_connect,
+    path_between,
+    path_route,
     position_dependencies,
     reads_position,
     recurrence_hops,
@@ -108,3 +110,39 @@ def test_gradient_by_distance() -> None:
     assert np.all(g_sa > 0)
     with pytest.raises(ValueError, match="shape"):
         gradient_by_distance(conv, torch.randn(n, d))
+
+
+@pytest.mark.parametrize(("i", "j"), [(0, 0), (7, 3), (13, 0), (13, 12), (11, 2)])
+def test_path_between_two_positions_matches_the_real_layers(i: int, j: int) -> None:
+    """The playground's path lengths, against hops measured on the real layers between
+    input ``j`` and output ``i`` (not only first and last)."""
+    n, d, k, r = 14, 4, 3, 2
+    torch.manual_seed(0)
+    stack = ConvStack(d, k, 4)
+    measured = {
+        "self-attention": [position_dependencies(SelfAttentionLayer(d, causal=True), n, d)] * 2,
+        "restricted": [position_dependencies(WindowedAttentionLayer(d, r), n, d)] * n,
+        "contiguous": [position_dependencies(ConvStack(d, k, 1, dilated=False), n, d)] * n,
+        "convolutional": [position_dependencies(_one_conv(stack, m), n, d) for m in range(4)],
+    }
+    for kind, patterns in measured.items():
+        want = hops_to_connect(patterns, source=j, target=i)
+        assert path_between(kind, i, j, k=k, r=r) == want, kind
+    states = RecurrentLayer(d).states(torch.randn(1, n, d, requires_grad=True))
+    tanh = lambda node: type(node).__name__ == "TanhBackward0"  # noqa: E731
+    assert path_between("recurrent", i, j) == graph_hops(states[i], reads_position(j), tanh)
+
+
+def test_path_route_steps_stay_inside_each_layer() -> None:
+    for i, j, k, r in [(30, 0, 3, 4), (17, 5, 2, 1), (9, 9, 5, 8), (31, 1, 4, 3)]:
+        for kind, reach in (("contiguous", k - 1), ("restricted", r)):
+            route = path_route(kind, i, j, k=k, r=r)
+            assert route[0] == (0, j) and route[-1][1] == i
+            assert all(0 <= b[1] - a[1] <= reach for a, b in zip(route, route[1:]))
+        route = path_route("convolutional", i, j, k=k)
+        jumps = [b[1] - a[1] for a, b in zip(route, route[1:])]
+        assert all(s % k**m == 0 and s // k**m < k for m, s in enumerate(jumps))  # one tap a layer
+    with pytest.raises(ValueError, match="j ≤ i"):
+        path_between("recurrent", 2, 5)
+    with pytest.raises(ValueError, match="kind"):
+        path_route("lstm", 2, 1)

@@ -4,18 +4,44 @@ import numpy as np
 import pytest
 
 from attn_course.data.checkpoints import load_checkpoint
-from attn_course.experiments.pretrained import NORM_RUNS, POSITIONS, RECIPES, regenerate
-from attn_course.experiments.transformer import layer_grad_norms, train_norm_model
+from attn_course.experiments.pretrained import (
+    NORM_RUNS,
+    POSITIONS,
+    RECALL_RUNS,
+    RECIPES,
+    regenerate,
+)
+from attn_course.experiments.transformer import (
+    layer_grad_norms,
+    train_norm_model,
+    train_recall_model,
+)
 
 
 @pytest.mark.parametrize(("name", "keys"), [
     ("ch14_positions", [f"{m}-s{s}" for m in POSITIONS["methods"] for s in POSITIONS["seeds"]]),
     ("ch10_norms", [f"{r[0]}-s{s}" for r in NORM_RUNS["runs"] for s in NORM_RUNS["seeds"]]),
+    ("ch10_recall", [f"{k}-{b}-s{s}" for k in RECALL_RUNS["kinds"] for b in RECALL_RUNS["budgets"]
+                     for s in RECALL_RUNS["seeds"]]
+     + [f"gru-{RECALL_RUNS['gru_budget']}-s{s}" for s in RECALL_RUNS["seeds"]]
+     + ["{}-{}-s{}".format(*RECALL_RUNS["long_run"])]),
 ])
 def test_stored_runs_are_the_recipes_runs(name, keys):
     blob = load_checkpoint(name)
     assert list(blob["runs"]) == keys
     assert name in RECIPES
+
+
+def test_the_stored_recall_runs_are_the_recipe_and_start_like_fresh_ones():
+    blob = load_checkpoint("ch10_recall")
+    assert blob["recipe"] == RECALL_RUNS
+    for key, steps in (("gru-10000-s2", 10000), ("transformer-300-s1", 300)):
+        run = blob["runs"][key]
+        assert len(run["history"]["loss"]) == steps  # trained for its whole budget
+        kind, _, seed = key.split("-")
+        _, fresh = train_recall_model(kind, steps, seed=int(seed[1:]), stop_after=3,
+                                      progress=False)
+        np.testing.assert_allclose(fresh["loss"], run["history"]["loss"][:3], rtol=1e-4)
 
 
 def test_the_stored_norm_run_starts_like_a_fresh_one():

@@ -25,6 +25,7 @@ from attn_course.core import positions, retrieval
 from attn_course.core.online_softmax import online_softmax_trace
 from attn_course.experiments import complexity, intuition
 from attn_course.experiments import efficient as flash
+from attn_course.experiments.paths import PATH_KINDS, path_between, path_route
 from attn_course.experiments.positions import offset_profile
 from attn_course.views import packing, prng
 from attn_course.views.glimpse import glimpse_selection, soft_pixel_attention
@@ -350,6 +351,17 @@ def check_ring(js: Any) -> None:
                 close(got[key], want[key])
 
 
+def check_paths(js: Any) -> None:
+    for i, j in ((0, 0), (31, 0), (17, 5), (26, 26), (9, 8)):
+        for k in (2, 3, 5):
+            for r in (1, 4, 8):
+                for kind in PATH_KINDS:
+                    got = js("M.pathRoute(a, i, j, k, r)", a=kind, i=i, j=j, k=k, r=r)
+                    assert got == [list(p) for p in path_route(kind, i, j, k=k, r=r)]
+                    assert js("M.pathBetween(a, i, j, k, r)", a=kind, i=i, j=j, k=k, r=r) == \
+                        path_between(kind, i, j, k=k, r=r)
+
+
 # Every export of the math module → the check that covers it.
 def check_flash(js: Any) -> None:
     import torch
@@ -388,6 +400,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["glimpseSelection", "inkRecovered"], check_glimpse),
     "softPixelAttention": check_soft_pixel,
     **dict.fromkeys(["isPacked", "unpack"], check_packed),
+    **dict.fromkeys(["pathBetween", "pathRoute"], check_paths),
     **dict.fromkeys(["onlineAttentionStep", "ringLayout", "ringRowTrace", "ringSchedule"],
                     check_ring),
     "flashBlockTrace": check_flash,

@@ -28,10 +28,10 @@ from attn_course.views import (
     SoftmaxLab,
     TokenRowView,
 )
-from attn_course.views.complexity import ComplexityView
 from attn_course.views.flash_step import FlashStepView
 from attn_course.views.glimpse import GlimpseView
 from attn_course.views.packing import PackedArray, is_packed, pack, quantize, unpack
+from attn_course.views.paths import PathsView
 from attn_course.views.positions import PositionsView
 from attn_course.views.ring import RingView
 from attn_course.views.tiling import TilingView
@@ -177,7 +177,7 @@ CHAPTERS: dict[str, Callable[[], list]] = {
     "06_self_attention": _ch06,
     "07_multi_head": lambda: [_map_view((6, 1, 2, 12, 12))],
     "08_bahdanau": lambda: [_map_view((6, 1, 1, 11, 11))],
-    "09_why_self_attention": lambda: [ComplexityView(n=64, d=128, k=3)],
+    "09_why_self_attention": lambda: [PathsView(n=24, i=20, j=3)],
     "10_transformer": lambda: [_map_view((6, 2, 2, 12, 12))],
     # (6 examples of 64×64 maps over 8×8 images on main; 4 over 16×16 on the vision branch)
     "11_vision_attention": lambda: [_map_view((6, 1, 1, 64, 64), images=(16, 16), grid=(8, 8))],

@@ -34,7 +34,7 @@ from torch import Tensor, nn
 
 from ..data.tasks import recall_batch
 from ..models.mixers import dilated_depth
-from ..tools.measure import count_flops
+from ..tools.measure import count_flops, time_calls
 from ..tools.training import train
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "recurrent_mixing_flops",
     "sequential_ops",
     "steps_to_accuracy",
+    "time_by_threads",
     "window_pairs",
 ]
 
@@ -211,3 +212,28 @@ def steps_to_accuracy(model: nn.Module, n: int, distance: int, vocab: int, *,
                     on_step=on_step)
     reached = bool(accs) and accs[-1] >= target
     return (len(history["loss"]) if reached else None), accs
+
+
+def time_by_threads(layers: dict[str, nn.Module], ns: list[int], d: int, *,
+                    threads: tuple[int, ...] = (1, 2), rounds: int = 5,
+                    seed: int = 0) -> dict[str, np.ndarray]:
+    """Wall time of one forward pass of each layer on ``(1, n, d)`` at each thread count.
+
+    The thread counts take turns, round after round (so a burst of load on a shared machine
+    hits all of them alike), and each entry is the minimum over ``rounds`` (the run least
+    disturbed by other work). Returns ``name → (len(threads), len(ns))`` seconds.
+    """
+    if rounds < 1 or not threads or min(threads) < 1:
+        raise ValueError(f"need rounds ≥ 1 and thread counts ≥ 1, got rounds={rounds}, "
+                         f"threads={threads}")
+    g = torch.Generator().manual_seed(seed)
+    out = {name: np.full((len(threads), len(ns)), np.inf) for name in layers}
+    for c, n in enumerate(ns):
+        x = torch.randn(1, n, d, generator=g)  # (1, n, d)
+        fns = {name: (lambda layer=layer, x=x: layer(x)) for name, layer in layers.items()}
+        for r in range(rounds):
+            for a, t in enumerate(threads):
+                got = time_calls(fns, repeats=1, warmup=int(r == 0), threads=t, stat="min")
+                for name, sec in got.items():
+                    out[name][a, c] = min(out[name][a, c], sec)
+    return out

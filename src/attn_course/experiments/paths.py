@@ -30,8 +30,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["gradient_by_distance", "graph_depth", "graph_hops", "hops_to_connect",
-           "position_dependencies", "reads_position", "recurrence_hops"]
+__all__ = ["PATH_KINDS", "gradient_by_distance", "graph_depth", "graph_hops", "hops_to_connect",
+           "path_between", "path_route", "position_dependencies", "reads_position",
+           "recurrence_hops"]
 
 
 def position_dependencies(layer: Callable[[Tensor], Tensor], n: int, d: int, *,
@@ -166,3 +167,57 @@ def gradient_by_distance(layer: Callable[[Tensor], Tensor], x: Tensor) -> np.nda
         (g,) = torch.autograd.grad(y_last[j], x, retain_graph=True)
         sq += (g[0] ** 2).sum(-1)  # (n,)
     return sq.sqrt().flip(0).numpy()
+
+
+# --- the path between two positions, as the chapter's playground draws it -----------------
+PATH_KINDS = ("recurrent", "convolutional", "contiguous", "restricted", "self-attention")
+
+
+def path_route(kind: str, i: int, j: int, *, k: int = 3, r: int = 4) -> list[tuple[int, int]]:
+    """A shortest route from input position ``j`` to output position ``i ≥ j``, as
+    ``(row, position)`` nodes from ``(0, j)`` (the input) to ``(L, i)``.
+
+    ``kind`` is one of ``PATH_KINDS``. For ``"recurrent"`` row ``t ≥ 1`` is the state
+    ``h_{j+t-1}`` (the route runs along the chain); for the stacks row ``l`` is the output of
+    layer ``l``: dilated convolutions (``"convolutional"``, dilation ``k^(l-1)``: the route
+    takes the base-``k`` digits of ``i − j``), contiguous convolutions of kernel ``k``
+    (up to ``k − 1`` positions a layer), windowed attention reaching ``r`` back (up to ``r``
+    a layer) and one causal attention layer (any distance in one hop). ``len(route) − 1`` is
+    :func:`path_between`; with ``j = 0, i = n − 1`` it is Table 1's maximum path length
+    (:func:`attn_course.experiments.complexity.max_path_length`).
+    """
+    if kind not in PATH_KINDS:
+        raise ValueError(f"kind must be one of {PATH_KINDS}, got {kind!r}")
+    if not 0 <= j <= i:
+        raise ValueError(f"need 0 ≤ j ≤ i, got i={i}, j={j}")
+    if k < 2 or r < 1:
+        raise ValueError(f"need a kernel k ≥ 2 and a window r ≥ 1, got k={k}, r={r}")
+    gap = i - j
+    if kind == "recurrent":  # x_j → h_j → h_{j+1} → … → h_i
+        return [(0, j)] + [(t + 1, j + t) for t in range(gap + 1)]
+    if kind == "self-attention":
+        return [(0, j), (1, i)]
+    route, pos, row = [(0, j)], j, 0
+    if kind == "convolutional":
+        rest, dilation = gap, 1
+        while True:
+            pos, row = pos + (rest % k) * dilation, row + 1
+            rest //= k
+            dilation *= k
+            route.append((row, pos))
+            if rest == 0:
+                return route
+    step = k - 1 if kind == "contiguous" else r
+    while True:
+        pos, row = min(i, pos + step), row + 1
+        route.append((row, pos))
+        if pos == i:
+            return route
+
+
+def path_between(kind: str, i: int, j: int, *, k: int = 3, r: int = 4) -> int:
+    """Layers (recurrence steps) a signal crosses from input ``j`` to output ``i ≥ j``:
+    ``i − j + 1`` steps of a recurrence, ``⌈log_k(i − j + 1)⌉`` dilated convolutions,
+    ``⌈(i − j)/(k − 1)⌉`` contiguous ones, ``⌈(i − j)/r⌉`` windowed attentions, one
+    attention (at least 1 each); see :func:`path_route`."""
+    return len(path_route(kind, i, j, k=k, r=r)) - 1

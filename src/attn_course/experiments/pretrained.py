@@ -55,7 +55,11 @@ TRANSLATION: dict[str, Any] = {
     "transformer_warmup": 200,
 }
 RECALL_RUNS: dict[str, Any] = {"kinds": ("transformer", "gru"), "budgets": (300, 3000),
-                               "seeds": (0, 1, 2)}
+                               "seeds": (0, 1, 2),
+                               # the GRU is still improving at 3000 steps: 10000 steps, 3 seeds
+                               "gru_budget": 10000,
+                               # one GRU run in between: how fast is it still improving?
+                               "long_run": ("gru", 6000, 0)}
 NORM_RUNS: dict[str, Any] = {"runs": (("post", False, 0), ("post-warmup", False, 50),
                                       ("pre", True, 0)), "steps": 400, "seeds": (0, 1, 2)}
 POSITIONS: dict[str, Any] = {"methods": ("none", "sinusoidal", "learned", "rope", "alibi"),
@@ -155,6 +159,15 @@ def _ch10_recall(progress: bool) -> tuple[dict, dict]:
                 model, history = train_recall_model(kind, steps, seed=seed, progress=progress)
                 runs[f"{kind}-{steps}-s{seed}"] = {"state": model.state_dict(),
                                                    "history": {"loss": history["loss"]}}
+    for seed in RECALL_RUNS["seeds"]:
+        model, history = train_recall_model("gru", RECALL_RUNS["gru_budget"], seed=seed,
+                                            progress=progress)
+        runs[f"gru-{RECALL_RUNS['gru_budget']}-s{seed}"] = {
+            "state": model.state_dict(), "history": {"loss": history["loss"]}}
+    kind, steps, seed = RECALL_RUNS["long_run"]
+    model, history = train_recall_model(kind, steps, seed=seed, progress=progress)
+    runs[f"{kind}-{steps}-s{seed}"] = {"state": model.state_dict(),
+                                       "history": {"loss": history["loss"]}}
     return RECALL_RUNS, runs
 
 

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from .style import COLORS, new_figure
 
 __all__ = ["KIND_COLORS", "plot_gradient_by_distance", "plot_scaling", "plot_sequential",
-           "plot_steps_to_accuracy"]
+           "plot_steps_to_accuracy", "plot_threads"]
 
 KIND_COLORS = {"self-attention": COLORS["blue"], "recurrent": COLORS["vermillion"],
                "convolutional": COLORS["green"]}
@@ -108,4 +108,29 @@ def plot_steps_to_accuracy(distances: Sequence[int], steps: Mapping[str, Sequenc
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
+    return fig
+
+
+def plot_threads(ns: Sequence[int], times: Mapping[str, np.ndarray], threads: Sequence[int], *,
+                 title: str = "One layer at 1 and 2 threads") -> Figure:
+    """Left: wall time (ms) against ``n``, one line per layer and thread count (``times``:
+    name → ``(len(threads), len(ns))`` seconds); right: the speed-up ``t(1 thread) / t(T)``."""
+    fig, (a1, a2) = new_figure(2, width=4.2, height=3.4)
+    colors = [COLORS["blue"], COLORS["vermillion"], COLORS["orange"], COLORS["green"]]
+    for color, (name, t) in zip(colors, times.items()):
+        for a, th in enumerate(threads):
+            a1.loglog(ns, t[a] * 1e3, base=2, marker="o", ms=4, color=color,
+                      ls="-" if a == 0 else "--", label=f"{name}, {th} thread{'s' * (th > 1)}")
+        for a, th in list(enumerate(threads))[1:]:
+            a2.semilogx(ns, t[0] / t[a], base=2, marker="o", ms=4, color=color,
+                        label=f"{name}, {th} threads")
+    a2.axhline(1, color="grey", lw=0.8)
+    a1.set(xlabel="sequence length n", ylabel="wall time of one forward pass (ms)",
+           title="fastest of several runs")
+    a2.set(xlabel="sequence length n", ylabel="speed-up over 1 thread",
+           title="time at 1 thread / time at more")
+    for ax in (a1, a2):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle(title)
     return fig

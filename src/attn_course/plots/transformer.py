@@ -10,7 +10,8 @@ from matplotlib.figure import Figure
 
 from .style import CMAP, COLORS, attention_heatmap, new_figure, to_numpy
 
-__all__ = ["plot_accuracy_vs_length", "plot_causal", "plot_layer_grad_norms", "plot_stability"]
+__all__ = ["plot_accuracy_vs_length", "plot_causal", "plot_layer_grad_norms", "plot_recall_budgets",
+           "plot_stability"]
 
 _PALETTE = [COLORS[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky")]
 
@@ -94,4 +95,37 @@ def plot_accuracy_vs_length(lengths: Sequence[int], accuracies: dict[str, Sequen
     ax.set_ylabel("accuracy on the questions")
     ax.set_title(title)
     ax.legend(fontsize=8, loc="center right")
+    return fig
+
+
+def plot_recall_budgets(lengths: Sequence[int], panels: dict[str, dict[str, np.ndarray]], *,
+                        extra: dict[str, tuple[str, Sequence[float]]] | None = None,
+                        chance: float | None = None,
+                        title: str = "Associative recall: same budget and converged") -> Figure:
+    """One panel per budget: accuracy against the number of facts, the mean over seeds as a
+    line and the range (min–max) as a band.
+
+    Args:
+        panels: panel title → {model name → ``(seeds, len(lengths))`` accuracies}.
+        extra: label → (panel title, one curve) drawn dotted on that panel (e.g. a longer run).
+    """
+    fig, axes = new_figure(len(panels), width=4.2, height=3.4, sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, (panel, curves) in zip(axes, panels.items()):
+        for (name, acc), color, marker in zip(curves.items(), _PALETTE, "os^Dv"):
+            acc = np.asarray(acc)
+            ax.plot(list(lengths), acc.mean(0), marker=marker, color=color,
+                    label=f"{name} (mean of {acc.shape[0]} seeds)")
+            ax.fill_between(list(lengths), acc.min(0), acc.max(0), color=color, alpha=0.2)
+        for label, (where, curve) in (extra or {}).items():
+            if where == panel:
+                ax.plot(list(lengths), list(curve), ls=":", marker=".", color=COLORS["black"],
+                        label=label)
+        if chance is not None:
+            ax.axhline(chance, color=COLORS["black"], ls="--", lw=0.8, label="chance")
+        ax.set(ylim=(0, 1.05), xlabel="facts in the list", title=panel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="lower left")
+    axes[0].set_ylabel("accuracy on the questions")
+    fig.suptitle(title)
     return fig

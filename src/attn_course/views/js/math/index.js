@@ -18,5 +18,6 @@ export { crossoverN, layerFlops, maxPathLength, sequentialOps, tileGrid, tilingC
 export { alibiSlopes, offsetProfile } from "./positions.js";
 export { glimpseSelection, inkRecovered, softPixelAttention } from "./glimpse.js";
 export { isPacked, unpack } from "./packed.js";
+export { pathBetween, pathRoute } from "./paths.js";
 export { onlineAttentionStep, ringLayout, ringRowTrace, ringSchedule } from "./ring.js";
 export { flashBlockTrace } from "./flash.js";
