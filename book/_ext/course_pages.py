@@ -15,7 +15,10 @@ Loaded by ``_config.yml``'s ``local_extensions``; the browser tests
    runtime (``static/course-widgets.js``) is set in ``_config.yml`` and loads deferred, only
    on pages that have views; the widget state those pages save moves from ``<head>`` to the
    end of the body. No MathJax runs in the browser: ``course_math.py`` typesets the math at
-   build time. Duplicate inline scripts are removed.
+   build time. Duplicate inline scripts are removed; sphinx-design's stylesheet and script
+   stay off pages without its components. At the end of the build the theme's stylesheet
+   loses Font Awesome's glyph rules (85 kB), and the icon fonts the theme still draws a few
+   marks with are cut to those characters (``trim_theme_css``).
 4. **A meta description per page**: the page's front matter ``description`` if it has one,
    else its first paragraph of prose.
 5. **Accessibility of the theme**: the bibliography is a list of list items (docutils writes
