@@ -144,6 +144,8 @@ def measure_page(browser: Any, base: str, html_dir: Path, path: str, runs: int,
 
 
 def lighthouse(url: str, preset: str, runs: int) -> dict[str, Any]:
+    """Median over ``runs`` of the category scores and the metrics behind performance, and of
+    the machine's 1-minute load average when each run ended (``load``)."""
     scores: dict[str, list[float]] = {}
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
@@ -159,6 +161,7 @@ def lighthouse(url: str, preset: str, runs: int) -> dict[str, Any]:
                 print(f"lighthouse failed on {url}: {proc.stderr[-500:]}", file=sys.stderr)
                 continue
             report = json.loads(out.read_text(encoding="utf-8"))
+        scores.setdefault("load", []).append(os.getloadavg()[0])
         for cat, value in report["categories"].items():
             if value.get("score") is not None:
                 scores.setdefault(cat, []).append(100 * value["score"])
@@ -219,14 +222,15 @@ def main() -> int:
           r.get("axe", "?"), r["console_errors"]] for r in rows])
     lh_table = markdown_table(
         ["page", "preset", "performance", "accessibility", "best practices", "SEO", "FCP (s)",
-         "LCP (s)", "TBT (ms)", "CLS"],
+         "LCP (s)", "TBT (ms)", "CLS", "load average"],
         [[k.split()[0], k.split()[1], f"{v.get('performance', float('nan')):.0f}",
           f"{v.get('accessibility', float('nan')):.0f}",
           f"{v.get('best-practices', float('nan')):.0f}", f"{v.get('seo', float('nan')):.0f}",
           f"{v.get('first-contentful-paint', 0) / 1e3:.1f}",
           f"{v.get('largest-contentful-paint', 0) / 1e3:.1f}",
           f"{v.get('total-blocking-time', 0):.0f}",
-          f"{v.get('cumulative-layout-shift', 0):.3f}"] for k, v in lh.items()]) if lh else ""
+          f"{v.get('cumulative-layout-shift', 0):.3f}", f"{v.get('load', float('nan')):.1f}"]
+         for k, v in lh.items()]) if lh else ""
     worst = max(chapters, key=lambda r: r["bytes"]) if chapters else None
     firsts = [r["first_view_ms"] for r in rows if r["first_view_ms"] is not None]
     notes = (

@@ -4,7 +4,8 @@ Nothing the book or its tests load comes from a CDN:
 
 - ``book/vendor/site/mathjax``: MathJax (set as ``mathjax_path`` in _config.yml). The folder
   ``book/vendor/site`` is listed in ``html_static_path``, so Sphinx copies it to
-  ``_build/html/_static/``; MathJax loads on pages with math.
+  ``_build/html/_static/``; the pages use its fonts (``book/_ext/course_math.py`` typesets
+  the math at build time with ``node_modules/mathjax``, and no page loads MathJax's script).
 - ``book/vendor/widgets``: the Jupyter widget runtime (``require.js``,
   ``@jupyter-widgets/html-manager``'s ``embed-amd.js`` with the font-awesome fonts it
   references, ``anywidget``'s front end mapped by ``require-config.js``). The book does not

@@ -13,8 +13,12 @@ Loaded by ``_config.yml``'s ``local_extensions``; the browser tests
    (its icons are drawn by ``icons.css``, written here from the theme's own icon data for the
    icons the pages use) and loads the search index only on the search page. The widget
    runtime (``static/course-widgets.js``) is set in ``_config.yml`` and loads deferred, only
-   on pages that have views; there it loads MathJax once the views are drawn. Duplicate
-   inline scripts are removed.
+   on pages that have views; the widget state those pages save moves from ``<head>`` to the
+   end of the body. No MathJax runs in the browser: ``course_math.py`` typesets the math at
+   build time. Duplicate inline scripts are removed; sphinx-design's stylesheet and script
+   stay off pages without its components. At the end of the build the theme's stylesheet
+   loses Font Awesome's glyph rules (85 kB), and the icon fonts the theme still draws a few
+   marks with are cut to those characters (``trim_theme_css``).
 4. **A meta description per page**: the page's front matter ``description`` if it has one,
    else its first paragraph of prose.
 5. **Accessibility of the theme**: the bibliography is a list of list items (docutils writes
@@ -36,7 +40,6 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.builders.html._assets import _JavaScript
 
 HERE = Path(__file__).resolve().parent
 BOOK_BUILD = "ATTN_COURSE_BOOK_BUILD"  # read by attn_course.tools.progress
@@ -62,8 +65,8 @@ def configure(app: Sphinx, config: Any) -> None:
 # --- per page: scripts, description, bibliography ---------------------------------------------
 
 THEBE_MARKERS = ("THEBE_JS_URL", "sphinx-thebe", "thebe@")
-WIDGET_LOADER = "course-widgets.js"  # nb_ipywidgets_js in _config.yml
-AFTER_VIEWS = "text/x-course-after-views"  # loaded by course-widgets.js after the views
+STATE_TYPE = "application/vnd.jupyter.widget-state+json"  # MyST-NB's saved widget state
+_USES_DESIGN = re.compile(r'class="(?:[^"]*\s)?sd-')
 
 
 def _is_thebe(asset: Any) -> bool:
@@ -71,32 +74,45 @@ def _is_thebe(asset: Any) -> bool:
     return any(m in text for m in THEBE_MARKERS)
 
 
+def _is_mathjax(script: Any) -> bool:
+    """MathJax and its configuration: the math is typeset at build time (``course_math``)."""
+    body = str(getattr(script, "attributes", {}).get("body", "") or "")
+    return "mathjax" in str(script.filename or "").lower() or body.startswith("window.MathJax")
+
+
 def clean_assets(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                  doctree: Any) -> None:
-    """Drop thebe's scripts and stylesheet and inline scripts that appear twice. On a page
-    with views, MathJax (1.2 MB) is loaded by the widget loader once the views are drawn
-    (its tag gets the type ``AFTER_VIEWS``): run before them, it delayed the first
-    playground about threefold (``make bench``)."""
+    """Drop thebe's scripts and stylesheet, MathJax (``course_math`` typesets the math at
+    build time) and inline scripts that appear twice. The saved widget state (up to 150 kB
+    of JSON that MyST-NB puts in ``<head>``) moves to the end of the body: in the head it
+    delayed the first paint until it had downloaded; the widget loader is deferred, so it
+    reads the state once the whole page is parsed."""
     seen: set[str] = set()
     scripts = []
+    states = []
     for script in context.get("script_files", []):
-        if _is_thebe(script):
+        if _is_thebe(script) or _is_mathjax(script):
             continue
         body = script.attributes.get("body") if not script.filename else None
         if body is not None:
+            if script.attributes.get("type") == STATE_TYPE:
+                states.append(body)
+                continue
             if body in seen:
                 continue
             seen.add(body)
         scripts.append(script)
-    if any(str(s.filename or "").endswith(WIDGET_LOADER) for s in scripts):
-        for i, script in enumerate(scripts):
-            if "mathjax" in str(script.filename or ""):
-                attributes = {k: v for k, v in script.attributes.items()
-                              if k not in ("defer", "async", "type")}
-                scripts[i] = _JavaScript(script.filename, priority=script.priority,
-                                         type=AFTER_VIEWS, **attributes)
+    css = [c for c in context.get("css_files", []) if not _is_thebe(c)]
+    if not _USES_DESIGN.search(context.get("body", "")):
+        # sphinx-design's 55 kB stylesheet (render-blocking) and its tabs script are left out of
+        # a page with no sphinx-design component (no ``sd-`` class).
+        css = [c for c in css if "sphinx-design" not in str(c.filename or "")]
+        scripts = [s for s in scripts if "design-tabs" not in str(s.filename or "")]
     context["script_files"] = scripts
-    context["css_files"] = [c for c in context.get("css_files", []) if not _is_thebe(c)]
+    context["css_files"] = css
+    if states:
+        context["body"] = context.get("body", "") + "".join(
+            f'\n<script type="{STATE_TYPE}">{state}</script>' for state in states)
 
 
 def _paragraph_text(node: nodes.Node) -> str:
@@ -227,6 +243,72 @@ def write_icons(app: Sphinx, exception: Exception | None) -> None:
     (out / "_static" / "icons.css").write_text("\n".join(rules) + "\n", encoding="utf-8")
 
 
+# --- the theme's stylesheet: Font Awesome's glyph rules and fonts ------------------------------
+
+_GLYPH_RULE = re.compile(r'(?:\.fa-[\w-]+::?before,?)+\{content:"[^"]*"\}')
+_FA_FACE = re.compile(r"@font-face\{[^}]*font-family:Font Awesome\\ 6 (Free|Brands);[^}]*"
+                      r"font-weight:(\d+);[^}]*\}")
+_FA_FONTS = {("Free", "900"): "fa-solid-900", ("Free", "400"): "fa-regular-400",
+             ("Brands", "400"): "fa-brands-400"}
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def trim_theme_css(app: Sphinx, exception: Exception | None) -> None:
+    """Make pydata-sphinx-theme's 400 kB stylesheet lighter without changing how a page looks.
+
+    - Font Awesome's 1,834 glyph rules (``.fa-NAME:before{content:…}``, 85 kB) go: the
+      ``<i class="fa-…">`` icons are drawn by ``icons.css``. With them went the only reason a
+      page downloaded two icon fonts (fa-solid 157 kB, fa-brands 118 kB) for its header icons.
+    - The theme still draws a few icons as characters of those fonts in its own rules
+      (admonition titles, external-link and download marks, …: the ``--pst-icon-*``
+      variables). The fonts are cut down (fontTools, which matplotlib already brings) to the
+      characters the stylesheets name, and the ``@font-face`` rules point at the cut fonts.
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    css_file = static / "styles" / "pydata-sphinx-theme.css"
+    webfonts = static / "vendor" / "fontawesome" / "webfonts"
+    if not css_file.exists() or not webfonts.is_dir():
+        return
+    css = css_file.read_text(encoding="utf-8")
+    css = _GLYPH_RULE.sub("", css)
+    css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)  # the map no longer matches
+    used = set()
+    for sheet in [css, *(p.read_text(encoding="utf-8", errors="ignore")
+                         for p in static.rglob("*.css") if p != css_file)]:
+        used.update(_PRIVATE_USE.findall(sheet))
+
+    def cut_font(m: re.Match[str]) -> str:
+        name = _FA_FONTS.get((m.group(1), m.group(2)))
+        source = webfonts / f"{name}.ttf"
+        if name is None or not source.exists():
+            return m.group(0)
+        _subset_font(source, webfonts / f"{name}-course.woff", used)
+        src = f'src:url(../vendor/fontawesome/webfonts/{name}-course.woff) format("woff")'
+        return re.sub(r"src:[^;}]*", src, m.group(0))
+
+    css = _FA_FACE.sub(cut_font, css)
+    css_file.write_text(css, encoding="utf-8")
+
+
+def _subset_font(source: Path, target: Path, chars: set[str]) -> None:
+    """Write ``target`` (WOFF) with only the glyphs of ``chars`` that ``source`` has."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(source))
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = []
+    options.name_IDs = ["*"]  # keep the font's names, its licence among them
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in sorted(chars)])
+    subsetter.subset(font)
+    font.flavor = "woff"
+    font.save(str(target))
+
+
 def icon_for_redirect(app: Sphinx, exception: Exception | None) -> None:
     """Give the root ``index.html`` (sphinx-external-toc's one-line redirect) the favicon link
     every other page has: without it a browser that renders the page before following the
@@ -247,5 +329,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", add_description, priority=900)
     app.connect("html-page-context", fix_bibliography_roles, priority=900)
     app.connect("build-finished", write_icons)
+    app.connect("build-finished", trim_theme_css)
     app.connect("build-finished", icon_for_redirect, priority=900)  # after etoc's index.html
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # The built book; BOOK_HTML points the tests at another build (e.g. a trial book in /tmp).
 HTML = Path(os.environ.get("BOOK_HTML", ROOT / "_build" / "html"))
 VENDOR = ROOT / "book" / "vendor" / "widgets"
+# The book's widget loader: draws the views from the saved state on the book's pages and on
+# the test pages of views (write_views_page).
+WIDGET_LOADER = ROOT / "book" / "_ext" / "static" / "course-widgets.js"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -254,12 +258,37 @@ def example_views() -> list[Any]:
 
 
 def write_views_page(site: Path, views: list[Any] | None = None, name: str = "views.html") -> Path:
-    """Write ``site/NAME`` showing ``views`` (default: :func:`example_views`) with the
-    vendored widget runtime copied to ``site/widgets``; return the page's path."""
-    from attn_course.views.standalone import write_standalone_page
+    """Write ``site/NAME`` showing ``views`` (default: :func:`example_views`), drawn by the
+    book's own widget loader (``book/_ext/static/course-widgets.js``, copied to ``site``) from
+    the saved widget state, as on the book's pages; return the page's path.
 
-    return write_standalone_page(site, example_views() if views is None else views, VENDOR,
-                                 name=name)
+    Not @jupyter-widgets/html-manager with anywidget's front end (``book/vendor/widgets``,
+    which ``attn_course.views.standalone`` still uses for ``benchmarks/views_redraw.py``):
+    anywidget 0.11's runtime gives each model 2 s of wall-clock time, from the model's creation
+    to its ES module being imported, and logs an uncaught "[anywidget] Failed to initialize
+    model." when it runs out, although the view then draws. On a loaded machine (CI running
+    notebooks beside the browser tests) the import took longer, and the console check failed
+    a test whose view was right. The book's readers never run that runtime; JupyterLab's
+    anywidget is tested by ``test_jupyterlab.py``."""
+    from ipywidgets.embed import embed_data
+
+    views = example_views() if views is None else list(views)
+    site.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(WIDGET_LOADER, site / WIDGET_LOADER.name)
+    data = embed_data(views=views, drop_defaults=False)
+    state = json.dumps(data["manager_state"]).replace("</", "<\\/")
+    blocks = "\n".join(
+        f'<div class="cell">{v.fallback_html()}'
+        f'<script type="application/vnd.jupyter.widget-view+json">{json.dumps(spec)}</script></div>'
+        for v, spec in zip(views, data["view_specs"]))
+    page = site / name
+    page.write_text(
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>views</title>\n"
+        "<link rel='icon' href='data:,'>\n"
+        f"<script defer src='{WIDGET_LOADER.name}'></script>\n</head><body>\n{blocks}\n"
+        f"<script type='application/vnd.jupyter.widget-state+json'>{state}</script>\n"
+        "</body></html>\n", encoding="utf-8")
+    return page
 
 
 # --- the keyboard ----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Browser-test fixtures: the built book served on 127.0.0.1 and Debian's Chromium.
 
 - ``book_server``: serves ``_build/html`` (run ``make book`` first) at a free port.
-- ``show_views``: ``show_views(views)`` writes a page with these views and the vendored
-  widget runtime (``book/vendor/widgets``), independent of the chapters, opens it and waits
-  until every view has drawn; it returns the ``PageVisit``. Every view test uses it.
+- ``show_views``: ``show_views(views)`` writes a page with these views, drawn by the book's
+  widget loader (``book/_ext/static/course-widgets.js``) as on the book's pages but
+  independent of the chapters, opens it and waits until every view has drawn; it returns the
+  ``PageVisit``. Every view test uses it.
 - ``browser``: Chromium through Playwright (headless, no sandbox, no GPU, no background
   networking).
 - ``open_page``: opens a page and records console errors and requests leaving 127.0.0.1.
@@ -31,7 +32,6 @@ from browser_helpers import (  # noqa: E402
     CHROMIUM_ARGS,
     HTML,
     ROOT,
-    VENDOR,
     PageVisit,
     example_views,
     unavailable,
@@ -75,8 +75,6 @@ def show_views(browser: object, tmp_path_factory: pytest.TempPathFactory
     """``show_views(views, *, width=1100, height=900)``: a fresh page (served on 127.0.0.1)
     showing ``views`` (default: one of every view, ``browser_helpers.example_views``), opened
     in its own browser context once every view has drawn; returns its ``PageVisit``."""
-    if not (VENDOR / "embed-amd.js").exists():
-        unavailable("the widget runtime is not vendored (book/vendor/widgets): run `make vendor`")
     site = tmp_path_factory.mktemp("views-site")
     url, stop = _serve(site)
     contexts = []

@@ -4,12 +4,16 @@ The goals of the published page (issue 17; ``make bench`` measures the timings a
 
 From the files (no browser):
 - no render-blocking script over 100 kB: every synchronous ``<script src>`` in ``<head>`` is
-  small (the widget loader and MathJax are deferred, the search index is only on the search
-  page);
+  small (the widget loader is deferred, the search index is only on the search page);
+- the math is typeset when the book is built: no MathJax script in any page, every formula
+  holds MathJax's markup with its MathML for screen readers, no TeX error, and the pages with
+  math link the stylesheet of its characters;
 - the widget state saved in a page holds only the course's anywidget views (no progress bars:
   they belong to the person running the notebook, not to the page), at most 150 kB of it.
 
 In Chromium (served on 127.0.0.1):
+- the math is drawn at the size MathJax in the browser gave it (its x-height matched to the
+  text's), with MathJax's fonts;
 - no console error and no request outside the site, after the views have been drawn;
 - axe-core (pinned in package.json) finds no WCAG 2.1 A/AA violation, theme included, in the
   light and the dark colour mode;
@@ -23,6 +27,7 @@ from __future__ import annotations
 import gzip
 import html.parser
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -116,6 +121,34 @@ def test_no_big_render_blocking_script(path: str) -> None:
     assert not big, f"{path}: render-blocking scripts over 100 kB in <head>: {big}"
 
 
+MATH_ELEMENT = re.compile(r'<(span|div) class="math notranslate nohighlight"[^>]*>(.*?)</\1>',
+                          re.S)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_math_is_typeset_when_the_book_is_built(path: str) -> None:
+    text = (HTML / path).read_text(encoding="utf-8")
+    assert "tex-mml-chtml" not in text and "window.MathJax" not in text, (
+        f"{path}: the page loads MathJax, but its math is typeset at build time")
+    formulas = [m.group(2) for m in MATH_ELEMENT.finditer(text)]
+    if not formulas:
+        return
+    raw = [f[:80] for f in formulas if "<mjx-container" not in f]
+    assert not raw, f"{path}: {len(raw)} formulas left as TeX, e.g. {raw[:3]}"
+    errors = [f for f in formulas if "<mjx-merror" in f or 'mathcolor="red"' in f]
+    assert not errors, f"{path}: {len(errors)} formulas with TeX errors"
+    unread = [f for f in formulas if "<mjx-assistive-mml" not in f]
+    assert not unread, f"{path}: {len(unread)} formulas without MathML for screen readers"
+    css = re.search(r'<link[^>]*href="([^"]*course-math\.css)"', text)
+    assert css, f"{path}: has math but does not link course-math.css"
+    sheet = _local_file(HTML / path, css.group(1))
+    assert sheet.is_file(), f"{path}: {css.group(1)} does not exist"
+    used = set(re.findall(r'class="mjx-c([0-9A-F]+)', text))
+    styled = set(re.findall(r"\.mjx-c([0-9A-F]+)\b", sheet.read_text(encoding="utf-8")))
+    assert used <= styled, (f"{path}: characters without a rule in course-math.css: "
+                            f"{sorted(used - styled)[:10]}")
+
+
 @pytest.mark.parametrize("path", CHAPTERS)
 def test_widget_state_holds_only_the_views(path: str) -> None:
     raw = _head(path).state
@@ -154,7 +187,7 @@ def served_bytes(file: Path) -> int:
 
 
 def wait_until_drawn(page: Any) -> None:
-    """Wait for the views (every anywidget view saved in the page) and MathJax's typesetting."""
+    """Wait for the views (every anywidget view saved in the page) to be drawn."""
     page.wait_for_load_state("networkidle", timeout=30_000)
     page.wait_for_function(
         """stateType => {
@@ -172,10 +205,7 @@ def wait_until_drawn(page: Any) -> None:
         arg=STATE_TYPE,
         timeout=20_000,
     )
-    if page.locator(".math, mjx-container").count():
-        page.wait_for_function(
-            "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
-            " && MathJax.startup.promise.then(() => true)", timeout=30_000)
+    # The math is typeset when the book is built (book/_ext/course_math.py): nothing to wait for.
 
 
 def axe_violations(page: Any) -> list[str]:
@@ -259,6 +289,26 @@ def test_page_is_clean_light_and_accessible(book_server: str, browser: Any, axe_
                 f"{path}: {total / 1e6:.2f} MB compressed over {len(files)} files "
                 f"(goal <= 1.5 MB); heaviest: "
                 + ", ".join(f"{f.relative_to(HTML)} {served_bytes(f) / 1e3:.0f} kB" for f in heavy))
+
+        # The math: MathJax's fonts, and the size MathJax in the browser gives it (x-height
+        # matched to the text's: scale = ex / (0.442 em), measured here on a body paragraph).
+        if visit.page.locator("mjx-container").count():
+            got = visit.page.evaluate("""() => {
+              const p = document.querySelector("article p") || document.body;
+              const probe = document.createElement("span");
+              probe.style.cssText = "display:inline-block;width:60em;height:60ex";
+              p.appendChild(probe);
+              const r = probe.getBoundingClientRect(); probe.remove();
+              const want = Math.max(0.5, r.height / r.width / 0.442);
+              const m = document.querySelector("mjx-container");
+              const scale = parseFloat(getComputedStyle(m).fontSize)
+                / parseFloat(getComputedStyle(m.parentElement).fontSize);
+              const fonts = [...document.fonts].filter(f => f.family.startsWith("MJXTEX")
+                && f.status === "loaded").length;
+              return {want, scale, fonts};
+            }""")
+            assert abs(got["scale"] - got["want"]) < 0.01, f"{path}: math scaled {got}"
+            assert got["fonts"] > 0, f"{path}: no MathJax font loaded"
 
         # Desktop: axe-core, WCAG 2.1 A/AA, on the page with its views drawn, in the light
         # and in the dark colour mode (the theme follows the system setting by default).

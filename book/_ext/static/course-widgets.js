@@ -6,8 +6,8 @@
 // `render({model, el})` and optionally `initialize({model})`. This script gives those modules
 // the model interface they use (get, set, on, off, save_changes, send) over the saved state,
 // imports each module once, and renders each view where MyST-NB left its widget-view tag.
-// Without a kernel there is nothing to sync, so save_changes and send do nothing. Once the
-// views are drawn it loads the scripts the page holds back until then (MathJax).
+// Without a kernel there is nothing to sync, so save_changes and send do nothing. The page has
+// no MathJax to wait for: book/_ext/course_math.py typesets the math when the book is built.
 //
 // It replaces @jupyter-widgets/html-manager (3.6 MB with require.js) in the book; why, and
 // what it does not do, is in CONTRIBUTING.md ("Widgets in the static book"). A saved widget
@@ -153,18 +153,5 @@
     }));
   }
 
-  // Scripts the page wants after its views (MathJax: book/_ext/course_pages.py gives its tag
-  // this type, so that its 1.2 MB does not run before the views are drawn).
-  function loadDeferred() {
-    for (const tag of document.querySelectorAll('script[type="text/x-course-after-views"]')) {
-      const script = document.createElement("script");
-      script.src = tag.src;
-      script.async = true;
-      document.head.appendChild(script);
-    }
-  }
-
-  main()
-    .catch((err) => console.error("course-widgets: could not read the saved widgets", err))
-    .finally(loadDeferred);
+  main().catch((err) => console.error("course-widgets: could not read the saved widgets", err));
 })();
