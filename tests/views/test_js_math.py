@@ -350,6 +350,20 @@ def check_ring(js: Any) -> None:
                 close(got[key], want[key])
 
 
+def check_sampling(js: Any) -> None:
+    from attn_course.core.sampling import next_token_probs
+
+    for seed in RNG_SEEDS:
+        rng = np.random.default_rng(seed)
+        z = np.round(rng.normal(scale=3, size=40), 1)  # rounded: with ties
+        for t in (0.0, 0.3, 1.0, 1.7):
+            for k in (None, 1, 5, 40):
+                for p in (None, 0.05, 0.5, 0.9):
+                    got = js("M.nextTokenProbs(z, t, k, p)", z=z, t=t, k=k, p=p)
+                    close(got, next_token_probs(z, temperature=t, top_k=k, top_p=p))
+    close(js("M.nextTokenProbs([1, 3, 3], 0)"), [0, 1, 0])  # greedy: the first largest
+
+
 # Every export of the math module → the check that covers it.
 CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["argmax", "argmin", "combine", "dot", "matmul", "max", "meanStd", "min",
@@ -369,6 +383,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["isPacked", "unpack"], check_packed),
     **dict.fromkeys(["onlineAttentionStep", "ringLayout", "ringRowTrace", "ringSchedule"],
                     check_ring),
+    "nextTokenProbs": check_sampling,
 }
 
 

@@ -167,6 +167,17 @@ def _ring_view() -> RingView:
     return RingView.demo()
 
 
+def _ch15() -> list:
+    # the chapter's playground: 48 steps, 40 logits each, 2 layers × 4 heads of rows ≤ 64
+    from attn_course.data.text import CharTokenizer
+    from attn_course.experiments.language_model import load_model
+    from attn_course.views.generation import GenerationView
+
+    tok = CharTokenizer.ascii()
+    return [GenerationView.from_model(load_model("main")[0], tok.encode("The value of the ")[None],
+                                      48, list(tok.alphabet), k=40)]
+
+
 CHAPTERS: dict[str, Callable[[], list]] = {
     "01_intuition": _ch01,
     "02_retrieval": lambda: [RetrievalPlayground(*make_key_value_store(8, seed=0))],
@@ -184,6 +195,7 @@ CHAPTERS: dict[str, Callable[[], list]] = {
                        _map_view((6, 1, 1, 17, 17), images=(8, 8), grid=(4, 4), offset=1)],
     "13_efficient": lambda: [TilingView(n=2048, block=256, causal=True)],
     "14_positions": lambda: [PositionsView("rope", d_model=64, offset=8)],
+    "15_language_model": _ch15,
     "17_long_context": lambda: [_ring_view()],
 }
 
