@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
 import attn_course as ac
 from attn_course.core import positions, retrieval
@@ -364,6 +365,18 @@ def check_sampling(js: Any) -> None:
     close(js("M.nextTokenProbs([1, 3, 3], 0)"), [0, 1, 0])  # greedy: the first largest
 
 
+def check_heads(js: Any) -> None:
+    from attn_course.experiments.induction import head_scores
+
+    for seed in RNG_SEEDS:
+        rng = np.random.default_rng(seed)
+        S = int(rng.integers(2, 9))
+        w = rng.dirichlet(np.ones(2 * S), size=(2 * S,))  # (2S, 2S): rows sum to 1
+        got = js("M.headScores(w, S)", w=w, S=S)
+        want = head_scores(torch.tensor(w)[None, None, None], S)
+        close([got["previous"], got["prefix"]], [want["previous"].item(), want["prefix"].item()])
+
+
 # Every export of the math module → the check that covers it.
 CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["argmax", "argmin", "combine", "dot", "matmul", "max", "meanStd", "min",
@@ -384,6 +397,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["onlineAttentionStep", "ringLayout", "ringRowTrace", "ringSchedule"],
                     check_ring),
     "nextTokenProbs": check_sampling,
+    "headScores": check_heads,
 }
 
 

@@ -20,3 +20,4 @@ export { glimpseSelection, inkRecovered, softPixelAttention } from "./glimpse.js
 export { isPacked, unpack } from "./packed.js";
 export { onlineAttentionStep, ringLayout, ringRowTrace, ringSchedule } from "./ring.js";
 export { nextTokenProbs } from "./sampling.js";
+export { headScores } from "./heads.js";
