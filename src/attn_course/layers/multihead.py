@@ -111,8 +111,7 @@ class MultiHeadAttention(nn.Module):
             return (self.split_heads(self.W_q(query)), self.split_heads(self.W_k(key)),
                     self.split_heads(self.W_v(value)))  # (B, H, n, d_k) each
         lins = (self.W_q, self.W_k, self.W_v)
-        W = torch.cat([lin.weight for lin in lins])  # (d_q + d_k + d_v, d_model), torch's layout
-        b = None if self.W_q.bias is None else torch.cat([lin.bias for lin in lins])
+        W, b = self._fused_qkv(lins)  # (d_q + d_k + d_v, d_model), torch's layout; bias or None
         qkv = F.linear(query, W, b)  # (B, N, d_q + d_k + d_v)
         widths = [lin.out_features for lin in lins]
         if contiguous and len(set(widths)) == 1:  # as many key/value heads as query heads
@@ -122,6 +121,24 @@ class MultiHeadAttention(nn.Module):
             return qkv[0], qkv[1], qkv[2]  # (B, H, N, d_k) each
         q, k, v = qkv.split(widths, dim=-1)  # (B, N, ·) views
         return self.split_heads(q), self.split_heads(k), self.split_heads(v)  # (B, h, N, d_k)
+
+    def _fused_qkv(self, lins: tuple[nn.Linear, ...]) -> tuple[Tensor, Tensor | None]:
+        """``[W_q; W_k; W_v]`` and their biases, concatenated. Without autograd (decoding)
+        the concatenation is kept and reused until a parameter changes (its version counter,
+        bumped by every in-place update, or its storage)."""
+        params = [p for lin in lins for p in (lin.weight, lin.bias) if p is not None]
+        if torch.is_grad_enabled() and any(p.requires_grad for p in params):
+            key = None  # autograd must see the concatenation
+        else:
+            key = tuple((p.data_ptr(), p._version, p.dtype, p.device) for p in params)
+            hit = self.__dict__.get("_fused")
+            if hit is not None and hit[0] == key:
+                return hit[1], hit[2]
+        W = torch.cat([lin.weight for lin in lins])  # (d_q + d_k + d_v, d_model)
+        b = None if lins[0].bias is None else torch.cat([lin.bias for lin in lins])
+        if key is not None:
+            self.__dict__["_fused"] = (key, W, b)
+        return W, b
 
     def forward(
         self,
@@ -235,7 +252,9 @@ class MultiHeadAttention(nn.Module):
         return hm.to(out.dtype)[:, :, None, None]  # (B or 1, H, 1, 1)
 
     def _check(self, query: Tensor, key: Tensor, value: Tensor) -> None:
-        for name, t in (("query", query), ("key", key), ("value", value)):
+        same = query is key is value  # self-attention: one tensor to check
+        for name, t in (("query", query),) if same else (("query", query), ("key", key),
+                                                         ("value", value)):
             check_module_input(name, t, self.W_q.weight)
             if t.dim() != 3 or t.shape[-1] != self.embed_dim:
                 raise ValueError(
