@@ -8,7 +8,7 @@ same rule as :func:`attn_course.core.sampling.next_token_probs` (``views/js/math
 and shades the context by the chosen head's attention weights.
 
 The distribution is over the ``K`` shipped tokens only (the rest of the vocabulary holds the
-mass :attr:`GenerationView.tail` at ``T = 1``, shown in the view).
+mass ``tail`` at ``T = 1``, shown in the view).
 """
 
 from __future__ import annotations
