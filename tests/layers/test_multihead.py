@@ -181,3 +181,31 @@ def test_fully_masked_row_gives_zeros_on_both_paths():
         for need_weights in (True, False):
             out, _ = mha(x, x, x, mask=mask, need_weights=need_weights)
             torch.testing.assert_close(out[0, 1], mha.W_o.bias)  # zero heads, then W_o
+
+
+def test_fused_projection_is_reused_only_while_the_weights_are_unchanged():
+    # without autograd, [W_q; W_k; W_v] is concatenated once and kept: an in-place update,
+    # a load_state_dict or a new parameter must each be seen
+    torch.manual_seed(0)
+    mha = ac.MultiHeadAttention(8, 2, num_kv_heads=1)
+    x = torch.randn(2, 5, 8)
+
+    def reference():  # the three projections, one by one
+        return (mha.split_heads(mha.W_q(x)), mha.split_heads(mha.W_k(x)),
+                mha.split_heads(mha.W_v(x)))
+
+    with torch.no_grad():
+        for got, want in zip(mha.project(x, x, x), reference()):
+            torch.testing.assert_close(got, want)
+        mha.W_k.weight.mul_(2.0)  # in place: the version counter moves
+        for got, want in zip(mha.project(x, x, x), reference()):
+            torch.testing.assert_close(got, want)
+        mha.load_state_dict({k: torch.randn_like(v) for k, v in mha.state_dict().items()})
+        for got, want in zip(mha.project(x, x, x), reference()):
+            torch.testing.assert_close(got, want)
+        mha.W_v.bias = torch.nn.Parameter(torch.ones(4))  # a new parameter
+        for got, want in zip(mha.project(x, x, x), reference()):
+            torch.testing.assert_close(got, want)
+    q, k, v = mha.project(x, x, x)  # with autograd: gradients reach every weight
+    (q.sum() + k.sum() + v.sum()).backward()
+    assert all(p.grad is not None for p in (mha.W_q.weight, mha.W_k.weight, mha.W_v.bias))

@@ -124,3 +124,20 @@ def test_alibi_hook_offset():
     like = torch.zeros(1)
     torch.testing.assert_close(alibi.score_bias(1, 5, like=like, offset=4),
                                alibi.score_bias(5, 5, like=like)[:, 4:])
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("shape, offset", [((1, 4, 1, 16), 128), ((3, 2, 37, 8), 0),
+                                           ((2, 1, 5, 32), 300), ((7, 6), 3)])
+def test_rope_module_fast_path_gives_rope_rotates_bits(dtype, shape, offset):
+    # RoPE.rotate computes x·cos + swap(x)·(−sin, sin): the same two products and one sum
+    # per feature as rope_rotate, so the same bits, not merely close ones (decoding relies
+    # on a cached step and a full pass rotating a position identically)
+    x = torch.randn(shape, dtype=dtype, generator=torch.Generator().manual_seed(offset))
+    rope = RoPE()
+    got = rope.rotate(x, offset=offset)
+    assert torch.equal(got, rope_rotate(x, offset=offset))
+    if x.shape[-2] > 4:  # one row at its position (a decoding step) = that row of the pass
+        assert torch.equal(rope.rotate(x[..., 4:5, :], offset=offset + 4), got[..., 4:5, :])
+    x[..., 0, 0] = float("nan")  # NaN in, NaN out, where rope_rotate puts it
+    assert torch.equal(rope.rotate(x, offset=offset).isnan(), rope_rotate(x, offset=offset).isnan())

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
 import attn_course as ac
 from attn_course.core import positions, retrieval
@@ -362,7 +363,32 @@ def check_paths(js: Any) -> None:
                         path_between(kind, i, j, k=k, r=r)
 
 
-# Every export of the math module → the check that covers it.
+def check_sampling(js: Any) -> None:
+    from attn_course.core.sampling import next_token_probs
+
+    for seed in RNG_SEEDS:
+        rng = np.random.default_rng(seed)
+        z = np.round(rng.normal(scale=3, size=40), 1)  # rounded: with ties
+        for t in (0.0, 0.3, 1.0, 1.7):
+            for k in (None, 1, 5, 40):
+                for p in (None, 0.05, 0.5, 0.9):
+                    got = js("M.nextTokenProbs(z, t, k, p)", z=z, t=t, k=k, p=p)
+                    close(got, next_token_probs(z, temperature=t, top_k=k, top_p=p))
+    close(js("M.nextTokenProbs([1, 3, 3], 0)"), [0, 1, 0])  # greedy: the first largest
+
+
+def check_heads(js: Any) -> None:
+    from attn_course.experiments.induction import head_scores
+
+    for seed in RNG_SEEDS:
+        rng = np.random.default_rng(seed)
+        S = int(rng.integers(2, 9))
+        w = rng.dirichlet(np.ones(2 * S), size=(2 * S,))  # (2S, 2S): rows sum to 1
+        got = js("M.headScores(w, S)", w=w, S=S)
+        want = head_scores(torch.tensor(w)[None, None, None], S)
+        close([got["previous"], got["prefix"]], [want["previous"].item(), want["prefix"].item()])
+
+
 def check_flash(js: Any) -> None:
     import torch
 
@@ -384,6 +410,7 @@ def check_flash(js: Any) -> None:
                     close(got[key], want[key])
 
 
+# Every export of the math module → the check that covers it.
 CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["argmax", "argmin", "combine", "dot", "matmul", "max", "meanStd", "min",
                      "norm", "rows", "sum", "transpose", "vecMat"], check_linalg),
@@ -404,6 +431,8 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["onlineAttentionStep", "ringLayout", "ringRowTrace", "ringSchedule"],
                     check_ring),
     "flashBlockTrace": check_flash,
+    "nextTokenProbs": check_sampling,
+    "headScores": check_heads,
 }
 
 

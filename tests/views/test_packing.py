@@ -168,6 +168,39 @@ def _ring_view() -> RingView:
     return RingView.demo()
 
 
+def _ch15() -> list:
+    # the chapter's playground: 48 steps, 40 logits each, 2 layers × 4 heads of rows ≤ 64
+    from attn_course.data.text import CharTokenizer
+    from attn_course.experiments.language_model import load_model
+    from attn_course.views.generation import GenerationView
+
+    tok = CharTokenizer.ascii()
+    return [GenerationView.from_model(load_model("main")[0], tok.encode("The value of the ")[None],
+                                      48, list(tok.alphabet), k=40)]
+
+
+def _ch16() -> list:
+    # the chapter's two views on two probe sequences of the induction model's size (an
+    # untrained model: the state's size does not depend on the weights)
+    import torch
+
+    from attn_course import GPT
+    from attn_course.data.repeats import repeated_segments
+    from attn_course.experiments.induction import INDUCTION
+    from attn_course.views.heads import HeadAblationView
+
+    torch.manual_seed(0)
+    m = GPT(INDUCTION["data"]["vocab_size"], n_layers=2, tie_embeddings=False,
+            **INDUCTION["model"]).eval()
+    tokens = repeated_segments(2, 20, INDUCTION["data"]["vocab_size"], seed=0)  # (2, 40)
+    rng = np.random.default_rng(0)
+    labels = [[str(int(t)) for t in row[:-1]] for row in tokens]
+    return [AttentionMapExplorer.from_qk(rng.normal(size=(2, 2, 2, 39, 16)),
+                                         rng.normal(size=(2, 2, 2, 39, 16)), labels, labels,
+                                         causal=True),
+            HeadAblationView.from_model(m, tokens, 20)]
+
+
 CHAPTERS: dict[str, Callable[[], list]] = {
     "01_intuition": _ch01,
     "02_retrieval": lambda: [RetrievalPlayground(*make_key_value_store(8, seed=0))],
@@ -185,6 +218,8 @@ CHAPTERS: dict[str, Callable[[], list]] = {
                        _map_view((6, 1, 1, 17, 17), images=(8, 8), grid=(4, 4), offset=1)],
     "13_efficient": lambda: [TilingView(n=2048, block=256, causal=True), FlashStepView.demo()],
     "14_positions": lambda: [PositionsView("rope", d_model=64, offset=8)],
+    "15_language_model": _ch15,
+    "16_what_heads_do": _ch16,
     "17_long_context": lambda: [_ring_view()],
 }
 

@@ -18,6 +18,8 @@ to. Ablating a head (zeroing its output) tests what it is needed for.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -28,8 +30,8 @@ from ..data.repeats import periodic_sequences
 from ..models.gpt import GPT
 from ..tools.training import train
 
-__all__ = ["INDUCTION", "copying_scores", "head_scores", "in_context_loss",
-           "train_induction_model"]
+__all__ = ["INDUCTION", "ONE_LAYER_RECIPE", "copying_scores", "head_scores", "in_context_loss",
+           "load_one_layer_runs", "make_one_layer_runs", "train_induction_model"]
 
 INDUCTION: dict[str, Any] = {
     "model": dict(d_model=32, n_heads=2, max_len=48, d_ff=0),
@@ -99,13 +101,16 @@ def in_context_loss(model: GPT, tokens: Tensor, segment: int, *,
 
 
 def train_induction_model(seed: int, *, n_layers: int = 2, probe: Tensor | None = None,
-                          segment: int = 20, record_every: int = 25, progress: bool = True
-                          ) -> tuple[GPT, dict[str, Any]]:
+                          segment: int = 20, record_every: int = 25, progress: bool = True,
+                          steps: int | None = None) -> tuple[GPT, dict[str, Any]]:
     """Train an attention-only GPT of ``INDUCTION``'s size on periodic sequences (its own
     unembedding, PyTorch's default initialisation).
 
     With ``probe`` (``[segment][segment]`` tokens), every ``record_every`` steps record the
     in-context loss and the head scores on it.
+
+    ``steps`` overrides the recipe's number of training steps (the one-layer control is also
+    trained longer, to its plateau).
 
     Returns ``(model, record)``: ``record["history"]`` is the training history and
     ``record["probe"]`` a list of ``(step, in_context_loss, scores)``.
@@ -138,6 +143,53 @@ def train_induction_model(seed: int, *, n_layers: int = 2, probe: Tensor | None 
             record(step + 1)
 
     record(0)
-    hist = train(model, batch, loss_fn, rec["steps"], rec["lr"], seed=seed, progress=progress,
+    n_steps = rec["steps"] if steps is None else steps
+    hist = train(model, batch, loss_fn, n_steps, rec["lr"], seed=seed, progress=progress,
                  desc=f"{n_layers}-layer, seed {seed}", on_step=on_step)
     return model, {"history": hist, "probe": probes}
+
+
+# --- the one-layer control (Olsson et al.: induction heads need two layers) ---------------
+ONE_LAYER_RUNS = Path(__file__).resolve().parents[1] / "data" / "induction_one_layer.json"
+ONE_LAYER_RECIPE: dict[str, Any] = {"model": INDUCTION["model"], "data": INDUCTION["data"],
+                                    "train": INDUCTION["train"], "n_layers": 1,
+                                    "probe": dict(n=64, segment=20, seed=123),
+                                    "seeds": [0, 1, 2], "record_every": 25,
+                                    "long": {"steps": 2000, "record_every": 100}}
+
+
+def make_one_layer_runs(path: Path = ONE_LAYER_RUNS, *, progress: bool = True) -> Path:
+    """Train the one-layer attention-only control for every seed of ``ONE_LAYER_RECIPE`` (the
+    two-layer recipe with one layer: ``runs``; and trained longer, ``runs_long``) and store
+    its probe record as JSON (a few kB): per seed the steps, the losses on the two copies and
+    the final head scores."""
+    from ..data.repeats import repeated_segments
+
+    r = ONE_LAYER_RECIPE
+    probe = repeated_segments(r["probe"]["n"], r["probe"]["segment"],
+                              r["data"]["vocab_size"], seed=r["probe"]["seed"])
+    out: dict[str, Any] = {"recipe": r}
+    for key, steps, every in (("runs", None, r["record_every"]),
+                              ("runs_long", r["long"]["steps"], r["long"]["record_every"])):
+        runs = out[key] = {}
+        for seed in r["seeds"]:
+            _, rec = train_induction_model(seed, n_layers=1, probe=probe,
+                                           segment=r["probe"]["segment"], record_every=every,
+                                           progress=progress, steps=steps)
+            runs[str(seed)] = {"steps": [s for s, _, _ in rec["probe"]],
+                               "first": [round(l["first"], 4) for _, l, _ in rec["probe"]],
+                               "second": [round(l["second"], 4) for _, l, _ in rec["probe"]],
+                               "previous": rec["probe"][-1][2]["previous"].tolist(),
+                               "prefix": rec["probe"][-1][2]["prefix"].tolist()}
+    path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def load_one_layer_runs(path: Path = ONE_LAYER_RUNS) -> dict[str, Any]:
+    """The stored one-layer control (``scripts/make_induction_control.py`` rebuilds it);
+    a ``ValueError`` if it was made with another recipe than ``ONE_LAYER_RECIPE``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data["recipe"] != json.loads(json.dumps(ONE_LAYER_RECIPE)):
+        raise ValueError(f"{path} was made with another recipe: run "
+                         "scripts/make_induction_control.py")
+    return data

@@ -1,21 +1,19 @@
 """Multi-head attention (chapter 7) as a ``torch.nn.Module``, batch-first — the only one.
 
-``d_model`` (``embed_dim``) is split into ``n_heads`` heads of size
-``d_k = d_model / n_heads``; each head runs scaled dot-product attention, the
-heads are concatenated and mixed by an output projection ``W_o``. The argument names
-``embed_dim`` and ``num_heads`` mirror ``torch.nn.MultiheadAttention``.
+``d_model`` (``embed_dim``) is split into ``n_heads`` heads of size ``d_k = d_model /
+n_heads``; each head runs scaled dot-product attention, the heads are concatenated and mixed
+by an output projection ``W_o``. The argument names ``embed_dim`` and ``num_heads`` mirror
+``torch.nn.MultiheadAttention``.
 
-Every Transformer of the course uses this module; the position methods of chapter 14
-plug into it as a hook (``positions=``, a :class:`attn_course.layers.positions.PositionMethod`):
-RoPE rotates the queries and keys, ALiBi adds a bias to the scores, and nothing else
-changes.
+Every Transformer of the course uses this module; the position methods of chapter 14 plug
+into it as a hook (``positions=``, a :class:`attn_course.layers.positions.PositionMethod`):
+RoPE rotates the queries and keys, ALiBi adds a bias to the scores, nothing else changes.
 
 Chapter 15 adds two things a decoder needs. ``num_kv_heads`` < ``num_heads`` shares each
-key/value projection among ``num_heads / num_kv_heads`` consecutive query heads
-(grouped-query attention; ``1`` = multi-query attention), which shrinks the key–value
-cache by that factor. ``cache=`` (a :class:`attn_course.layers.kv_cache.LayerKVCache`)
-appends this call's keys and values to those of the positions before it and attends to
-all of them.
+key/value projection among ``num_heads / num_kv_heads`` consecutive query heads (grouped-query
+attention; ``1`` = multi-query attention), which shrinks the key–value cache by that factor.
+``cache=`` (a :class:`attn_course.layers.kv_cache.LayerKVCache`) appends this call's keys and
+values to those of the positions before it and attends to all of them.
 
 Chapter 17 adds ``sink_logit=True``: each head gets a learnable logit ``b_h``, an extra
 entry of its softmax whose value vector is zero ("softmax plus one", Miller 2023; Xiao et
@@ -111,8 +109,7 @@ class MultiHeadAttention(nn.Module):
             return (self.split_heads(self.W_q(query)), self.split_heads(self.W_k(key)),
                     self.split_heads(self.W_v(value)))  # (B, H, n, d_k) each
         lins = (self.W_q, self.W_k, self.W_v)
-        W = torch.cat([lin.weight for lin in lins])  # (d_q + d_k + d_v, d_model), torch's layout
-        b = None if self.W_q.bias is None else torch.cat([lin.bias for lin in lins])
+        W, b = self._fused_qkv(lins)  # (d_q + d_k + d_v, d_model), torch's layout; bias or None
         qkv = F.linear(query, W, b)  # (B, N, d_q + d_k + d_v)
         widths = [lin.out_features for lin in lins]
         if contiguous and len(set(widths)) == 1:  # as many key/value heads as query heads
@@ -122,6 +119,21 @@ class MultiHeadAttention(nn.Module):
             return qkv[0], qkv[1], qkv[2]  # (B, H, N, d_k) each
         q, k, v = qkv.split(widths, dim=-1)  # (B, N, ·) views
         return self.split_heads(q), self.split_heads(k), self.split_heads(v)  # (B, h, N, d_k)
+
+    def _fused_qkv(self, lins: tuple[nn.Linear, ...]) -> tuple[Tensor, Tensor | None]:
+        """``[W_q; W_k; W_v]`` and the biases; without autograd (decoding) kept until a
+        parameter changes (its storage, or its version counter: any in-place update)."""
+        params = [p for lin in lins for p in (lin.weight, lin.bias) if p is not None]
+        key = (None if torch.is_grad_enabled() and any(p.requires_grad for p in params) else
+               tuple((p.data_ptr(), p._version, p.dtype, p.device) for p in params))
+        hit = self.__dict__.get("_fused")
+        if key is not None and hit is not None and hit[0] == key:
+            return hit[1], hit[2]
+        W = torch.cat([lin.weight for lin in lins])  # (d_q + d_k + d_v, d_model)
+        b = None if lins[0].bias is None else torch.cat([lin.bias for lin in lins])
+        if key is not None:  # (not a tensor of the autograd graph)
+            self.__dict__["_fused"] = (key, W, b)
+        return W, b
 
     def forward(
         self,
@@ -235,7 +247,8 @@ class MultiHeadAttention(nn.Module):
         return hm.to(out.dtype)[:, :, None, None]  # (B or 1, H, 1, 1)
 
     def _check(self, query: Tensor, key: Tensor, value: Tensor) -> None:
-        for name, t in (("query", query), ("key", key), ("value", value)):
+        named = (("query", query), ("key", key), ("value", value))
+        for name, t in named[:1] if query is key is value else named:  # self-attention: 1
             check_module_input(name, t, self.W_q.weight)
             if t.dim() != 3 or t.shape[-1] != self.embed_dim:
                 raise ValueError(
@@ -243,15 +256,11 @@ class MultiHeadAttention(nn.Module):
                     f"got {tuple(t.shape)}"
                 )
         if key.shape[:2] != value.shape[:2]:
-            raise ValueError(
-                f"key and value must share (B, n_k): key {tuple(key.shape)}, "
-                f"value {tuple(value.shape)}"
-            )
+            raise ValueError(f"key and value must share (B, n_k): key {tuple(key.shape)}, "
+                             f"value {tuple(value.shape)}")
         if query.shape[0] != key.shape[0]:
-            raise ValueError(
-                f"query and key must share the batch size B: query {tuple(query.shape)}, "
-                f"key {tuple(key.shape)}"
-            )
+            raise ValueError(f"query and key must share the batch size B: query "
+                             f"{tuple(query.shape)}, key {tuple(key.shape)}")
 
     @classmethod
     def from_torch(cls, m: nn.MultiheadAttention) -> MultiHeadAttention:

@@ -197,13 +197,28 @@ class RoPE(PositionMethod):
         super().__init__()
         self.base = base
         self._table: Tensor | None = None  # sinusoidal_encoding rows, grown on demand
+        # the table as two (rows, d_k) factors: cos ω_i p on both features of pair i, and
+        # (−sin ω_i p, +sin ω_i p) — for the fast path of ``rotate``
+        self._cos2: Tensor | None = None
+        self._sin2: Tensor | None = None
 
     def rotate(self, x: Tensor, *, offset: int = 0) -> Tensor:
         need, t = offset + x.shape[-2], self._table
         if (t is None or t.shape[0] < need or t.shape[1] != x.shape[-1] or t.dtype != x.dtype
-                or t.device != x.device):
+                or t.device != x.device or self._cos2 is None):
             rows = max(need, 2 * t.shape[0] if t is not None else 0, 256)
             t = self._table = sinusoidal_encoding(rows, x.shape[-1], base=self.base, like=x)
+            sin, cos = t[:, 0::2], t[:, 1::2]  # (rows, d_k/2) each
+            self._cos2 = cos.repeat_interleave(2, dim=-1)  # (rows, d_k)
+            self._sin2 = torch.stack([-sin, sin], dim=-1).flatten(-2)  # (rows, d_k)
+        if (type(offset) is int and offset >= 0 and x.dim() >= 2 and x.shape[-1] % 2 == 0
+                and x.dtype in (torch.float32, torch.float64)):
+            # rope_rotate's numbers in fewer operations (a decoding step rotates twice per
+            # layer): with the pairs swapped, x̃ = (x_{2i+1}, x_{2i}), the rotation is
+            # x · cos + x̃ · (−sin, +sin) — per feature the same two products and one sum as
+            # x_{2i} cos − x_{2i+1} sin and x_{2i} sin + x_{2i+1} cos, so the same bits
+            swapped = x.unflatten(-1, (x.shape[-1] // 2, 2)).flip(-1).flatten(-2)  # (..., N, d_k)
+            return x * self._cos2[offset:need] + swapped * self._sin2[offset:need]
         return rope_rotate(x, base=self.base, offset=offset, table=t)  # (B, H, N, d_k)
 
 

@@ -64,7 +64,9 @@ class FeedForward(nn.Module):
         self.activation = activation
 
     def forward(self, x: Tensor) -> Tensor:
-        h = self.dropout(_ACTIVATIONS[self.activation](self.linear1(x)))  # (..., d_ff)
+        h = _ACTIVATIONS[self.activation](self.linear1(x))  # (..., d_ff)
+        if self.training and self.dropout.p:  # (dropout is the identity otherwise: skip the call)
+            h = self.dropout(h)
         return self.linear2(h)  # (..., d_model)
 
 

@@ -154,6 +154,11 @@ class GPT(nn.Module):
         if head_mask is not None and tuple(head_mask.shape) != (self.n_layers, self.n_heads):
             raise ValueError(f"head_mask must have shape (n_layers={self.n_layers}, "
                              f"n_heads={self.n_heads}), got {tuple(head_mask.shape)}")
+        return self._run(idx, cache, need_weights, head_mask)
+
+    def _run(self, idx: Tensor, cache: KVCache | None, need_weights: bool,
+             head_mask: Tensor | None) -> tuple[Tensor, Tensor | None]:
+        """:meth:`run` without the argument checks (for ids already known to be valid)."""
         x = self.embed(idx)  # (B, N, d_model)
         weights = []
         for i, block in enumerate(self.blocks):
@@ -213,10 +218,12 @@ class GPT(nn.Module):
             out.append(nxt)
             if step == max_new_tokens - 1:
                 break
+            # the prompt was checked above and every new id was picked among the vocab_size
+            # logits: both paths skip the per-step checks (and the module's call hooks)
             if use_cache:
-                logits = self(nxt, cache=cache)[:, -1]
+                logits = self._run(nxt, cache, False, None)[0][:, -1]  # (B, V)
             else:
-                logits = self(torch.cat(out, 1))[:, -1]
+                logits = self._run(torch.cat(out, 1), None, False, None)[0][:, -1]  # (B, V)
         self.train(was_training)
         return torch.cat(out, 1)  # (B, N + max_new_tokens)
 

@@ -21,3 +21,5 @@ export { isPacked, unpack } from "./packed.js";
 export { pathBetween, pathRoute } from "./paths.js";
 export { onlineAttentionStep, ringLayout, ringRowTrace, ringSchedule } from "./ring.js";
 export { flashBlockTrace } from "./flash.js";
+export { nextTokenProbs } from "./sampling.js";
+export { headScores } from "./heads.js";
