@@ -47,7 +47,7 @@ CANVAS_RECIPE: dict[str, Any] = {
              "streak_length": [5, 10], "noise": 0.1, "digits_split": 0, "n_train": 20000,
              "train_seed": 100},
     "model": {"widths": [8, 32], "reduction": 4, "kernel_size": 7},
-    "train": {"steps": 3000, "batch_size": 64, "lr": 5e-3, "warmup": 50,
+    "train": {"steps": 2000, "batch_size": 64, "lr": 5e-3, "warmup": 50,
               "weight_decay": 1e-4, "schedule": "cosine"},
     "blocks": ["none", "se", "cbam"],
     "seeds": [0, 1, 2],
@@ -168,7 +168,7 @@ def _history(losses: Sequence[float], every: int = 50, head: int = 50) -> dict[s
 
 
 def _canvas_names() -> list[str]:
-    return [f"{b}-s{s}" for b in CANVAS_RECIPE["blocks"] for s in CANVAS_RECIPE["seeds"]]
+    return [f"{b}-s{s}" for s in CANVAS_RECIPE["seeds"] for b in CANVAS_RECIPE["blocks"]]
 
 
 def _marks_names() -> list[str]:
@@ -209,10 +209,10 @@ def regenerate(name: str, *, progress: bool = True) -> None:
     else:
         raise ValueError(f"name must be 'ch11_canvas' or 'ch11_marks', got {name!r}")
     runs = {}
-    for key in keys:
+    for key in keys:  # stored after every run, so a stopped regeneration keeps what it made
         model, history = fit(key, progress=progress, data=data)
         runs[key] = {"state": model.state_dict(), "history": history}
-    save_checkpoint(name, recipe, runs)
+        save_checkpoint(name, recipe, runs)
 
 
 def _load(name: str, recipe: dict[str, Any], build: Callable[[str], nn.Module]

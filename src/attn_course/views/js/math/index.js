@@ -19,3 +19,4 @@ export { alibiSlopes, offsetProfile } from "./positions.js";
 export { glimpseSelection, inkRecovered, softPixelAttention } from "./glimpse.js";
 export { isPacked, unpack } from "./packed.js";
 export { onlineAttentionStep, ringLayout, ringRowTrace, ringSchedule } from "./ring.js";
+export { boxShare, convGate, gateVariances, mlpGate } from "./gates.js";
