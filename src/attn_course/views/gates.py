@@ -203,7 +203,8 @@ class GateView(AttnView):
         box = np.zeros_like(spatial, dtype=bool)
         box[r0:r1, c0:c1] = True
         on_box = box_share(torch.as_tensor(spatial)[None], torch.as_tensor(box)[None])
-        v_se, v_cb = gate_variances(torch.as_tensor(se_all)), gate_variances(torch.as_tensor(cb_all))
+        v_se = gate_variances(torch.as_tensor(se_all))
+        v_cb = gate_variances(torch.as_tensor(cb_all))
         shown = se_all[i] - se_all.mean(0) if self.show == "difference" else se_all[i]
         return {"se_gate": se_all[i].tolist(), "se_shown": shown.tolist(),
                 "cbam_channel": cb_all[i].tolist(), "spatial": spatial.ravel().tolist(),
