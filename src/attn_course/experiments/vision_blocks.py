@@ -47,13 +47,13 @@ CANVAS_RECIPE: dict[str, Any] = {
              "streak_length": [5, 10], "noise": 0.1, "digits_split": 0, "n_train": 20000,
              "train_seed": 100},
     "model": {"widths": [8, 32], "reduction": 4, "kernel_size": 7},
-    "train": {"steps": 2000, "batch_size": 64, "lr": 5e-3, "warmup": 50,
+    "train": {"steps": 1000, "batch_size": 64, "lr": 5e-3, "warmup": 50,
               "weight_decay": 1e-4, "schedule": "cosine"},
     "blocks": ["none", "se", "cbam"],
     "seeds": [0, 1, 2],
 }
 """The cluttered-canvas experiment (20,000 training canvases of the training digits, three
-blocks, three seeds)."""
+blocks, three seeds, 1,000 steps of 64 canvases each)."""
 
 MARKS_RECIPE: dict[str, Any] = {
     "task": {"side": 16, "n_shapes": 4, "jitter": 2, "noise": 0.0, "n_train": 3000,
@@ -200,7 +200,7 @@ def marks_run(key: str, *, progress: bool = True, data: Marks | None = None,
 
 def regenerate(name: str, *, progress: bool = True) -> None:
     """Train every run of ``"ch11_canvas"`` or ``"ch11_marks"`` and store the weights in
-    :mod:`attn_course.data.checkpoints` (minutes on one core for the marks, about an hour for
+    :mod:`attn_course.data.checkpoints` (minutes on one quiet core for the marks, about ten for
     the canvas)."""
     if name == "ch11_canvas":
         recipe, keys, data, fit = CANVAS_RECIPE, _canvas_names(), canvas_train_set(), canvas_run

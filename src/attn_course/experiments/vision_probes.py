@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..data.vision_tasks import Cluttered, Marks
+from ..data.vision_tasks import DIGIT, Cluttered, Marks
 from ..tools.training import accuracy
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "canvas_gates",
     "gate_variances",
     "map_box",
+    "map_box_bounds",
     "receptive_fields",
     "summarize",
     "test_accuracy",
@@ -92,6 +93,17 @@ def map_box(data: Cluttered, map_side: int) -> Tensor:
     s = side // map_side
     pix = data.digit_mask()  # (n, side, side)
     return pix.reshape(n, map_side, s, map_side, s).any(4).any(2)  # (n, map_side, map_side)
+
+
+def map_box_bounds(data: Cluttered, map_side: int) -> Tensor:
+    """The box of :func:`map_box` as ``(n, 4)`` int64 ``(r0, c0, r1, c1)``, ends excluded."""
+    side = data.x.shape[-1]
+    if side % map_side:
+        raise ValueError(f"map_side must divide the canvas side {side}, got {map_side}")
+    s = side // map_side
+    lo = data.corner // s  # (n, 2)
+    hi = (data.corner + DIGIT - 1) // s + 1  # (n, 2)
+    return torch.cat([lo, hi], 1)  # (n, 4)
 
 
 def box_share(maps: Tensor, box: Tensor) -> dict[str, Tensor]:
