@@ -283,6 +283,22 @@ def check_soft_pixel(js: Any) -> None:
             close(got["onInk"], on_ink)
 
 
+def check_attention_distance(js: Any) -> None:
+    import torch
+
+    from attn_course.experiments.vit import mean_attention_distance
+
+    for seed in RNG_SEEDS:
+        rng = np.random.default_rng(seed)
+        for gh, gw, offset, patch in ((4, 4, 1, 2.0), (3, 5, 0, 1.5), (2, 2, 2, 4.0)):
+            n = offset + gh * gw
+            maps = rng.dirichlet(np.ones(n), size=(3, n))  # (H=3, n, n)
+            got = js("M.meanAttentionDistance(m, H, gh, gw, p, o)", m=maps.ravel(), H=3, gh=gh,
+                     gw=gw, p=patch, o=offset)
+            close(got, mean_attention_distance(torch.tensor(maps), (gh, gw), patch,
+                                               offset=offset))
+
+
 def check_gates(js: Any) -> None:
     import torch
 
@@ -391,6 +407,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "onlineSoftmaxTrace": check_online_trace,
     **dict.fromkeys(["negSqDistance", "scores"], check_scores),
     **dict.fromkeys(["attention", "softLookup"], check_attention),
+    "meanAttentionDistance": check_attention_distance,
     "causalMask": check_causal_mask,
     **dict.fromkeys(["mulberry32", "normals", "uniforms"], check_prng),
     "scalingSummary": check_scaling,
