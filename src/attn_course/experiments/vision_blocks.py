@@ -65,11 +65,16 @@ MARKS_RECIPE: dict[str, Any] = {
              "gaussian": ["nonlocal", "gaussian", 800],
              "embedded_gaussian": ["nonlocal", "embedded_gaussian", 800],
              "dot_product": ["nonlocal", "dot_product", 800],
-             "concatenation": ["nonlocal", "concatenation", 800]},
+             "concatenation": ["nonlocal", "concatenation", 800],
+             "gaussian_long": ["nonlocal", "gaussian", 4000],
+             "embedded_gaussian_long": ["nonlocal", "embedded_gaussian", 4000],
+             "dot_product_long": ["nonlocal", "dot_product", 4000],
+             "concatenation_long": ["nonlocal", "concatenation", 4000]},
     "seeds": [0, 1, 2],
 }
-"""The opposite-marks experiment (a fixed training set; no block, and the four non-local
-forms, 800 steps each), run → (block, form, steps)."""
+"""The opposite-marks experiment (a fixed training set; no block and the four non-local
+forms, 800 steps each — the same budget — and the four forms again for 4,000 steps, the
+``_long`` runs), run → (block, form, steps)."""
 
 def _cross_entropy(model: nn.Module, batch: tuple[Tensor, Tensor]) -> Tensor:
     x, y = batch

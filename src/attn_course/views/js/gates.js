@@ -12,7 +12,7 @@ function buildGates(ctx) {
   const root = ctx.root;
   const pick = choices({ label: "canvas", name: "example", items: ctx.get("example_labels"),
     value: ctx.get("example"), onChange: (i) => ctx.set("example", i) });
-  const show = select({ label: "SE bars show", name: "show", value: ctx.get("show"),
+  const show = select({ label: "bars show", name: "show", value: ctx.get("show"),
     options: [["gate", "the gate of this image"],
       ["difference", "its difference from the average gate"]],
     onChange: (v) => ctx.set("show", v) });
@@ -21,7 +21,7 @@ function buildGates(ctx) {
     "aria-label": "the canvas, with the digit's box outlined" });
   const gate = h("canvas", { width: size, height: size, role: "img",
     "aria-label": "CBAM's spatial gate over the canvas (bright = close to 1), the digit's box outlined" });
-  const barBox = h("div", {});
+  const barBox = h("div", { class: "attn-row" });
   const summary = h("div", { class: "attn-summary", "aria-live": "polite" });
   root.append(pick.wrap, h("div", { class: "attn-row" }, [show.wrap]),
     h("div", { class: "attn-row" }, [
@@ -75,13 +75,16 @@ function buildGates(ctx) {
       const vCb = M.gateVariances(cbAll);
       const diff = ctx.get("show") === "difference";
       const shown = diff ? seAll[i].map((v, c) => v - vSe.mean[c]) : seAll[i];
+      const shownCb = diff ? cbAll[i].map((v, c) => v - vCb.mean[c]) : cbAll[i];
       const side = ctx.get("side");
       paint(image, ctx.get("images")[i], side, grey, box, side / m);
       paint(gate, spatial, m, vir, box, 1);
-      barBox.replaceChildren(bars(shown, shown.map((_, c) => `ch ${c}`), {
-        width: 320, barH: 11, max: diff ? null : 1, signed: diff,
-        title: diff ? "SE gate − average over the canvases" : "SE channel gate (0 to 1)" }));
-      summary.textContent = `CBAM puts ${fmt(100 * share, 1)}% of its spatial gate on the ` +
+      const chart = (values, name) => bars(values, values.map((_, c) => `ch ${c}`), {
+        width: 300, barH: 11, max: diff ? null : 1, signed: diff,
+        title: diff ? `${name} − its average over the canvases` : `${name} (0 to 1)` });
+      barBox.replaceChildren(chart(shown, "SE channel gate"), chart(shownCb, "CBAM channel gate"));
+      summary.textContent = `CBAM's spatial gate runs from ${fmt(M.min(spatial), 4)} to ` +
+        `${fmt(M.max(spatial), 4)}; ${fmt(100 * share, 1)}% of it lies on the ` +
         `digit's box, which covers ${fmt(100 * area, 1)}% of the map. Over the ${seAll.length} ` +
         `canvases, SE's gate varies by ${fmt(vSe.per_image, 4)} per channel from image to image ` +
         `(variance) against ${fmt(vSe.between_channels, 4)} between channels; CBAM's channel ` +
