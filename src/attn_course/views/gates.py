@@ -3,8 +3,9 @@
 For each of a few canvases the view ships what the two blocks see — SE's squeezed vector,
 CBAM's pooled vectors and its two pooled maps — and the trained weights of their small
 MLPs and of CBAM's 7 × 7 convolution. The browser recomputes the gates of the chosen image
-from those (``js/math/gates.js``), draws SE's channel gate (or its difference from the
-average over the shown images), CBAM's spatial gate over the canvas, and reports the share
+from those (``js/math/gates.js``), draws the channel gates of SE and of CBAM (or their
+difference from the average over the shown images), CBAM's spatial gate over the canvas,
+and reports the spatial gate's range, the share
 of the spatial gate on the digit's box and how much the gates vary from image to image.
 Python computes the same readout with :func:`mlp_gate`, :func:`conv_gate` and
 :mod:`attn_course.experiments.vision_probes`.
@@ -68,8 +69,8 @@ class GateView(AttnView):
         cbam_pooled: ``(E, 2, m, m)`` the channel-mean and channel-max maps CBAM's spatial
             half sees; cbam_kernel: ``(2, k, k)``; cbam_bias: the convolution's bias.
         hidden: width of both MLPs; example_labels: ``E`` names; example: the shown one;
-        show: ``"gate"`` or ``"difference"`` (SE's gate minus its mean over the ``E``
-            images).
+        show: ``"gate"`` or ``"difference"`` (each channel gate minus its mean over the
+            ``E`` images).
 
     Traits: ``example``, ``show`` (params); the arrays above, flat or in rows (data).
     """
