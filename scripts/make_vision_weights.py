@@ -5,7 +5,7 @@
 
 ``ch11_marks``: the opposite-marks networks (no block and the four non-local forms, three
 seeds; minutes on one core). ``ch11_canvas``: the cluttered-canvas networks (no block, SE,
-CBAM, three seeds; about an hour on one core; no chapter loads them yet). ``ch12_sweep``:
+CBAM, three seeds, 1,000 steps each; about ten minutes on one quiet core). ``ch12_sweep``:
 the CNN and the ViT with 4×4 patches on subsets of the digits. ``ch12_vit2``: the ViTs
 with 2×2 patches (plain, shifted, sin-cos; three seeds each). The recipes are
 ``attn_course.experiments.vision_blocks.MARKS_RECIPE``, ``CANVAS_RECIPE`` and

@@ -36,3 +36,21 @@ def test_sweep_weights_hold_every_run():
     assert set(models) == want
     for (_, n, _), (_, losses) in models.items():
         assert len(losses) == ev.SWEEP["steps"][n]
+
+
+def test_canvas_weights_hold_every_run_and_restart_the_same():
+    models = vb.canvas_models()  # raises if the recipe changed since they were trained
+    assert set(models) == {f"{b}-s{s}" for b in vb.CANVAS_RECIPE["blocks"]
+                           for s in vb.CANVAS_RECIPE["seeds"]}
+    steps = vb.CANVAS_RECIPE["train"]["steps"]
+    for _, history in models.values():
+        assert len(history["smoothed"]) == steps // history["every"]
+    # the stored run starts as this code trains it: its first 50 losses come back
+    _, again = vb.canvas_run("cbam-s1", progress=False, steps=50)
+    stored = models["cbam-s1"][1]["first"]
+    assert max(abs(a - b) for a, b in zip(again["first"], stored)) < 1e-3
+    test = vb.canvas_test_set()
+    acc = {k: vp.test_accuracy(m, test) for k, (m, _) in models.items()}
+    seeds = vb.CANVAS_RECIPE["seeds"]
+    # chapter 11's claim: every CBAM seed beats every seed without a block
+    assert min(acc[f"cbam-s{s}"] for s in seeds) > max(acc[f"none-s{s}"] for s in seeds) + 0.02

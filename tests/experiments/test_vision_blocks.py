@@ -57,3 +57,24 @@ def test_a_short_marks_run_is_reproducible():
     assert len(h1["smoothed"]) == 1
     for a, b in zip(m1.state_dict().values(), m2.state_dict().values()):
         torch.testing.assert_close(a, b)
+
+
+def test_map_box_and_its_bounds_cover_the_digit():
+    from attn_course.data.vision_tasks import cluttered_digits
+
+    digits = torch.ones(10, 8, 8).numpy()
+    data = cluttered_digits(digits, list(range(10)), 20, 0, n_fragments=0, n_streaks=0,
+                            noise=0.0)
+    box = vp.map_box(data, 12)  # (20, 12, 12)
+    bounds = vp.map_box_bounds(data, 12)  # (20, 4)
+    for b, (r0, c0, r1, c1) in zip(box, bounds.tolist()):
+        want = torch.zeros(12, 12, dtype=torch.bool)
+        want[r0:r1, c0:c1] = True
+        assert torch.equal(b, want)
+    # the lit pixels, pooled 2×2, are exactly the box: a map equal to the image has share 1
+    pooled = data.x[:, 0].reshape(20, 12, 2, 12, 2).amax(4).amax(2)  # (20, 12, 12)
+    sh = vp.box_share(pooled, box)
+    assert torch.allclose(sh["share"], torch.ones(20, dtype=torch.float64))
+    assert sh["area"].min() >= 16 / 144 and sh["area"].max() <= 25 / 144
+    with pytest.raises(ValueError, match="map_side"):
+        vp.map_box(data, 7)

@@ -29,6 +29,7 @@ from attn_course.experiments import efficient as flash
 from attn_course.experiments.paths import PATH_KINDS, path_between, path_route
 from attn_course.experiments.positions import offset_profile
 from attn_course.views import packing, prng
+from attn_course.views.gates import conv_gate, mlp_gate
 from attn_course.views.glimpse import glimpse_selection, soft_pixel_attention
 from attn_course.views.scaling import scaling_summary
 from attn_course.views.score_explorer import score_matrix
@@ -284,6 +285,54 @@ def check_soft_pixel(js: Any) -> None:
             close(got["onInk"], on_ink)
 
 
+def check_attention_distance(js: Any) -> None:
+    import torch
+
+    from attn_course.experiments.vit import mean_attention_distance
+
+    for seed in RNG_SEEDS:
+        rng = np.random.default_rng(seed)
+        for gh, gw, offset, patch in ((4, 4, 1, 2.0), (3, 5, 0, 1.5), (2, 2, 2, 4.0)):
+            n = offset + gh * gw
+            maps = rng.dirichlet(np.ones(n), size=(3, n))  # (H=3, n, n)
+            got = js("M.meanAttentionDistance(m, H, gh, gw, p, o)", m=maps.ravel(), H=3, gh=gh,
+                     gw=gw, p=patch, o=offset)
+            close(got, mean_attention_distance(torch.tensor(maps), (gh, gw), patch,
+                                               offset=offset))
+
+
+def check_gates(js: Any) -> None:
+    import torch
+
+    from attn_course.experiments.vision_probes import box_share, gate_variances
+
+    for seed in RNG_SEEDS:
+        rng = np.random.default_rng(seed)
+        C, hid, m, k = 6, 3, 5, 3
+        params = rng.normal(size=2 * hid * C + hid + C)
+        for K in (1, 2):
+            x = rng.normal(size=(K, C))
+            close(js("M.mlpGate(x, p, C, h)", x=x, p=params, C=C, h=hid),
+                  mlp_gate(x, params, C, hid))
+        pooled, w, b = rng.normal(size=(2, m, m)), rng.normal(size=(2, k, k)), rng.normal()
+        gate = conv_gate(pooled, w, b)
+        close(js("M.convGate(p, w, b, m, k)", p=pooled.ravel(), w=w.ravel(), b=b, m=m, k=k),
+              gate.ravel())
+        box = [1, 0, 3, 4]
+        mask = np.zeros((m, m), bool)
+        mask[1:3, 0:4] = True
+        want = box_share(torch.tensor(gate)[None], torch.tensor(mask)[None])
+        got = js("M.boxShare(g, m, box)", g=gate.ravel(), m=m, box=box)
+        close(got["share"], float(want["share"][0]))
+        close(got["area"], float(want["area"][0]))
+        gates = rng.random((5, C))
+        got = js("M.gateVariances(g)", g=gates)
+        want = gate_variances(torch.tensor(gates))
+        close(got["per_image"], want["per_image"])
+        close(got["between_channels"], want["between_channels"])
+        close(got["mean"], gates.mean(0))
+
+
 def check_packed(js: Any) -> None:
     rng = np.random.default_rng(0)
     cases = [
@@ -418,6 +467,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "onlineSoftmaxTrace": check_online_trace,
     **dict.fromkeys(["negSqDistance", "scores"], check_scores),
     **dict.fromkeys(["attention", "softLookup"], check_attention),
+    "meanAttentionDistance": check_attention_distance,
     "causalMask": check_causal_mask,
     **dict.fromkeys(["mulberry32", "normals", "uniforms"], check_prng),
     "scalingSummary": check_scaling,
@@ -426,6 +476,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["alibiSlopes", "offsetProfile"], check_positions),
     **dict.fromkeys(["glimpseSelection", "inkRecovered"], check_glimpse),
     "softPixelAttention": check_soft_pixel,
+    **dict.fromkeys(["boxShare", "convGate", "gateVariances", "mlpGate"], check_gates),
     **dict.fromkeys(["isPacked", "unpack"], check_packed),
     **dict.fromkeys(["pathBetween", "pathRoute"], check_paths),
     **dict.fromkeys(["onlineAttentionStep", "ringLayout", "ringRowTrace", "ringSchedule"],

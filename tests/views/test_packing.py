@@ -29,6 +29,7 @@ from attn_course.views import (
     TokenRowView,
 )
 from attn_course.views.flash_step import FlashStepView
+from attn_course.views.gates import GateView
 from attn_course.views.glimpse import GlimpseView
 from attn_course.views.packing import PackedArray, is_packed, pack, quantize, unpack
 from attn_course.views.paths import PathsView
@@ -164,6 +165,21 @@ def _map_view(shape: tuple[int, ...], *, images: tuple[int, int] | None = None,
                                 example_labels=[f"example {e}" for e in range(E)], **kw)
 
 
+def _gate_view() -> GateView:
+    """Chapter 11's gate view: six 24×24 canvases, the SE and CBAM networks of the canvas."""
+    import torch
+
+    from attn_course.data.vision_tasks import cluttered_digits
+    from attn_course.experiments.vision_probes import map_box_bounds
+    from attn_course.models.cnn import AttentionCNN
+
+    digits = np.random.default_rng(0).random((10, 8, 8))
+    data = cluttered_digits(digits, np.arange(10), 6, 0)
+    torch.manual_seed(0)
+    se, cbam = AttentionCNN.for_canvas("se").eval(), AttentionCNN.for_canvas("cbam").eval()
+    return GateView.from_models(se, cbam, data.x, map_box_bounds(data, 12).tolist())
+
+
 def _ring_view() -> RingView:
     return RingView.demo()
 
@@ -212,8 +228,9 @@ CHAPTERS: dict[str, Callable[[], list]] = {
     "08_bahdanau": lambda: [_map_view((6, 1, 1, 11, 11))],
     "09_why_self_attention": lambda: [PathsView(n=24, i=20, j=3)],
     "10_transformer": lambda: [_map_view((6, 2, 2, 12, 12))],
-    # (6 examples of 64×64 maps over 8×8 images on main; 4 over 16×16 on the vision branch)
-    "11_vision_attention": lambda: [_map_view((6, 1, 1, 64, 64), images=(16, 16), grid=(8, 8))],
+    # (4 examples of 64×64 maps over 16×16 images, and the gate view of six canvases)
+    "11_vision_attention": lambda: [_map_view((4, 1, 1, 64, 64), images=(16, 16), grid=(8, 8)),
+                                    _gate_view()],
     "12_vit": lambda: [_map_view((6, 2, 4, 17, 17), images=(8, 8), grid=(4, 4), offset=1),
                        _map_view((6, 1, 1, 17, 17), images=(8, 8), grid=(4, 4), offset=1)],
     "13_efficient": lambda: [TilingView(n=2048, block=256, causal=True), FlashStepView.demo()],

@@ -163,14 +163,16 @@ def sweep_models() -> dict[tuple[str, int, int], tuple[nn.Module, list[float]]]:
 VIT_RECIPE: dict[str, Any] = {
     "model": {"patch_size": 2, "d_model": 32, "n_heads": 4, "n_layers": 2, "d_ff": 64,
               "activation": "gelu"},
-    "runs": {"plain": {"positions": "learned", "shift": 0, "steps": 300}},
+    "runs": {"plain": {"positions": "learned", "shift": 0, "steps": 300},
+             "shifted": {"positions": "learned", "shift": 2, "steps": 1500}},
     "train": {"batch_size": 128, "lr": 5e-3, "weight_decay": 0.05},
     "seeds": [0, 1, 2],
     "digits_split": 0,
 }
 """The ViTs with 2×2 patches, trained as in the sweep (``plain``: learned positions, no
-shifts). A run may also set ``"positions": "sincos"`` (fixed 2-D sin-cos positions) and
-``"shift"`` (random shifts of up to that many pixels)."""
+shifts; ``shifted``: learned positions, random shifts of up to 2 pixels — one patch — and
+five times the steps). A run may also set ``"positions": "sincos"`` (fixed 2-D sin-cos
+positions) and ``"shift"`` (random shifts of up to that many pixels)."""
 
 def _history(losses: list[float], every: int = 50, head: int = 50) -> dict[str, Any]:
     a = np.asarray(losses, dtype=np.float64)

@@ -218,10 +218,33 @@ class AttentionMapExplorer(AttnView):
         return softmax(scaled_dot_score(q[e, l, h], k[e, l, h]), axis=-1,
                        temperature=self.temperature, mask=mask)
 
+    def head_distances(self) -> list[float] | None:
+        """Mean attention distance in pixels of every head of the selected example and layer
+        (:func:`attn_course.experiments.vit.mean_attention_distance`), or ``None`` unless the
+        view holds precomputed self-attention maps over an image's patches (``n_q = n_k =
+        patch_offset + g_h·g_w``; the patch size is the image height over ``g_h``)."""
+        import torch
+
+        from ..experiments.vit import mean_attention_distance
+
+        E, L, H, n_q, n_k = self.shape
+        if self.mode != "maps" or not self.grid or n_q != n_k or \
+                n_k != self.patch_offset + self.grid[0] * self.grid[1]:
+            return None
+        m = np.asarray(self.maps).reshape(E, L, H, n_q, n_k)[self.example, self.layer]
+        patch = self.image_shape[1] / self.grid[0]
+        d = mean_attention_distance(torch.as_tensor(m), tuple(self.grid), patch,
+                                    offset=self.patch_offset)  # (H,)
+        return d.tolist()
+
     def readout(self) -> dict[str, Any]:
         m = self.current_map()
-        return {"row": m[max(self.query, 0)].tolist(), "map_sum": float(m.sum()),
-                "map_max": float(m.max())}
+        out = {"row": m[max(self.query, 0)].tolist(), "map_sum": float(m.sum()),
+               "map_max": float(m.max())}
+        d = self.head_distances()
+        if d is not None:
+            out["head_distance"] = d
+        return out
 
     def fallback_figure(self) -> Any:
         from ..plots.style import attention_heatmap

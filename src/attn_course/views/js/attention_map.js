@@ -96,9 +96,15 @@ function buildAttentionMap(ctx) {
       "aria-label": "the image with the chosen query's attention over its patches" });
   }
   const barBox = h("div", { class: "attn-bars" });
+  // Mean attention distance per head (ViT's Fig. 7): for maps of self-attention over patches.
+  const [, , , nq0, nk0] = ctx.get("shape");
+  const withDistance = hasImages && mode === "maps" && nq0 === nk0 &&
+    nk0 === ctx.get("patch_offset") + ctx.get("grid")[0] * ctx.get("grid")[1];
+  const distBox = h("div", { class: "attn-bars" });
   const summary = h("div", { class: "attn-summary", "aria-live": "polite" });
   root.appendChild(h("div", { class: "attn-row" }, controls));
   root.appendChild(h("div", { class: "attn-row" }, [canvas, imgCanvas, barBox]));
+  if (withDistance) root.appendChild(distBox);
   root.appendChild(summary);
 
   function paintHeatmap(qi, vmax) {
@@ -198,7 +204,18 @@ function buildAttentionMap(ctx) {
       summary.textContent = `layer ${ctx.get("layer") + 1}, head ${ctx.get("head") + 1}: ` +
         `'${labelsOf("y_labels")[qi]}' attends most to '${labelsOf("x_labels")[best]}' (${fmt(row[best])}); ` +
         `colour from 0 (dark) to ${fmt(vmax)} (yellow)`;
-      return { row, map_sum: M.sum(map), map_max: vmax };
+      const out = { row, map_sum: M.sum(map), map_max: vmax };
+      if (withDistance) {
+        const [gh, gw] = ctx.get("grid");
+        const base = (ctx.get("example") * L + ctx.get("layer")) * H * nq * nk;
+        const dist = M.meanAttentionDistance(maps.subarray(base, base + H * nq * nk), H, gh, gw,
+          imageShape[1] / gh, ctx.get("patch_offset"));
+        distBox.replaceChildren(bars(dist, dist.map((_, i) => `head ${i + 1}`), {
+          highlight: ctx.get("head"), barH: 16,
+          title: `layer ${ctx.get("layer") + 1}: mean attention distance (pixels)` }));
+        out.head_distance = dist;
+      }
+      return out;
     },
   };
 }

@@ -28,3 +28,32 @@ export function softLookup(query, keys, values, temperature = 1) {
   const weights = softmax(negSqDistance(query, keys), temperature);
   return { value: combine(weights, values), weights };
 }
+
+/** Mean attention distance of each head, in pixels (Dosovitskiy et al. 2021, Fig. 7):
+ *  ``maps`` flat (H, n, n) with n = offset + gh·gw; for every patch query, the centre-to-centre
+ *  distance to each key patch weighted by its attention renormalised over the patches, summed,
+ *  then averaged over the patch queries; returns (H,)
+ *  (↔ ``attn_course.experiments.vit.mean_attention_distance``). */
+export function meanAttentionDistance(maps, H, gh, gw, patchSize, offset = 0) {
+  const N = gh * gw;
+  const n = offset + N;
+  const out = new Array(H).fill(0);
+  for (let hd = 0; hd < H; hd++) {
+    let acc = 0;
+    for (let i = 0; i < N; i++) {
+      const base = (hd * n + offset + i) * n + offset;
+      let total = 0;
+      for (let j = 0; j < N; j++) total += maps[base + j];
+      total = Math.max(total, 1e-12);
+      const ri = Math.floor(i / gw), ci = i % gw;
+      let d = 0;
+      for (let j = 0; j < N; j++) {
+        const dr = ri - Math.floor(j / gw), dc = ci - (j % gw);
+        d += (maps[base + j] / total) * Math.sqrt(dr * dr + dc * dc) * patchSize;
+      }
+      acc += d;
+    }
+    out[hd] = acc / N;
+  }
+  return out;
+}

@@ -11,7 +11,7 @@ export {
 } from "./linalg.js";
 export { entropy, maxEntropy, onlineSoftmaxTrace, softmax, softmaxRows } from "./softmax.js";
 export { negSqDistance, scores } from "./scores.js";
-export { attention, causalMask, softLookup } from "./attention.js";
+export { attention, causalMask, meanAttentionDistance, softLookup } from "./attention.js";
 export { mulberry32, normals, uniforms } from "./prng.js";
 export { scalingSummary } from "./scaling.js";
 export { crossoverN, layerFlops, maxPathLength, sequentialOps, tileGrid, tilingCosts } from "./costs.js";
@@ -23,3 +23,4 @@ export { onlineAttentionStep, ringLayout, ringRowTrace, ringSchedule } from "./r
 export { flashBlockTrace } from "./flash.js";
 export { nextTokenProbs } from "./sampling.js";
 export { headScores } from "./heads.js";
+export { boxShare, convGate, gateVariances, mlpGate } from "./gates.js";
