@@ -7,10 +7,12 @@ Each recipe lists its runs (keys such as ``"none-64-s0"``: model, width, seed), 
 with the course's loop on one thread and stores them with their histories. The chapters
 load and *evaluate* the stored weights while the book is built, and each retrains the start
 of one run and checks that its losses equal the stored ones: the weights come from this
-code. To make them again (about half an hour on one core for the three translator
-recipes)::
+code. To make them again (the translators take minutes per run on one core; the runs of
+a recipe are independent and may be trained in parallel processes, see
+:func:`translator_jobs`)::
 
-    python -m attn_course.experiments.pretrained ch08_translators ch08_context ch10_translators
+    python -m attn_course.experiments.pretrained ch08_translators ch08_long
+    python -m attn_course.experiments.pretrained ch08_context ch10_translators
     python -m attn_course.experiments.pretrained ch10_recall ch10_norms ch14_positions
 """
 
@@ -124,12 +126,16 @@ def run_key(kind: str, d_hidden: int, seed: int, steps: int | None = None) -> st
 
 def translator_jobs(name: str) -> list[tuple[str, int, int, int]]:
     """The runs ``(kind, d_hidden, seed, steps)`` of translator recipe ``name``, in order:
-    ``"ch08_translators"`` (no attention and Bahdanau at width 64, and the long run),
-    ``"ch08_context"`` (no attention at the other widths) or ``"ch10_translators"``."""
+    ``"ch08_translators"`` (no attention and Bahdanau at width 64), ``"ch08_long"`` (the
+    run twice as long), ``"ch08_context"`` (no attention at the other widths) or
+    ``"ch10_translators"``. Every run trains on one thread, so the runs of one recipe can
+    also be trained in parallel processes and stored together with
+    :func:`~attn_course.data.checkpoints.save_checkpoint` in this order."""
     steps, seeds = TRANSLATION["steps"], TRANSLATION["seeds"]
     if name == "ch08_translators":
-        return [(k, d, s, steps) for k, d in TRANSLATION["rnn_models"] for s in seeds] + [
-            TRANSLATION["long_run"]]
+        return [(k, d, s, steps) for k, d in TRANSLATION["rnn_models"] for s in seeds]
+    if name == "ch08_long":
+        return [TRANSLATION["long_run"]]
     if name == "ch08_context":
         return [("none", d, s, steps) for d in TRANSLATION["context_widths"] for s in seeds]
     if name == "ch10_translators":
@@ -187,6 +193,7 @@ def _ch10_norms(progress: bool) -> tuple[dict, dict]:
 
 RECIPES: dict[str, Callable[[bool], tuple[dict, dict]]] = {
     "ch08_translators": _translator_recipe("ch08_translators"),
+    "ch08_long": _translator_recipe("ch08_long"),
     "ch08_context": _translator_recipe("ch08_context"),
     "ch10_translators": _translator_recipe("ch10_translators"),
     "ch10_recall": _ch10_recall,

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from .style import COLORS, PALETTE, attention_heatmap, new_figure, to_numpy
 
 __all__ = ["plot_accuracy_by_length", "plot_alignment", "plot_context_sweep",
-           "plot_score_comparison", "plot_training_losses"]
+           "plot_score_comparison", "plot_training_losses", "plot_validation_curves"]
 
 
 def plot_accuracy_by_length(lengths: Mapping[str, Sequence[int]],
@@ -113,4 +113,24 @@ def plot_training_losses(losses: Mapping[str, Sequence[float]], *, smooth: int =
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
+    return fig
+
+
+def plot_validation_curves(curves: Mapping[str, Sequence[Sequence[tuple[int, float]]]], *,
+                           ylabel: str = "validation word accuracy",
+                           title: str = "Validation accuracy during training") -> Figure:
+    """One colour per model, one line per run: ``curves[name]`` lists runs, each a list of
+    ``(step, accuracy)`` pairs."""
+    fig, ax = new_figure(width=6.0, height=3.2)
+    for (name, runs), color in zip(curves.items(), PALETTE):
+        for i, run in enumerate(runs):
+            steps, acc = zip(*run)
+            ax.plot(steps, acc, marker="o", ms=3, color=color, alpha=0.8,
+                    label=name if i == 0 else None)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("training step")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
     return fig
