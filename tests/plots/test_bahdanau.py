@@ -14,6 +14,7 @@ def test_plot_helpers_return_labelled_figures() -> None:
         plot_context_sweep,
         plot_score_comparison,
         plot_training_losses,
+        plot_validation_curves,
     )
 
     figs = [
@@ -24,6 +25,7 @@ def test_plot_helpers_return_labelled_figures() -> None:
         plot_alignment(np.eye(3), ["the", "red", "car"], ["la", "voiture", "rouge"]),
         plot_score_comparison(["dot", "general"], [0.9, 0.8], [0.7, 0.6]),
         plot_training_losses({"a": list(np.linspace(2, 0.1, 50))}),
+        plot_validation_curves({"a": [[(250, 0.5), (500, 0.7)], [(250, 0.4), (500, 0.8)]]}),
     ]
     for fig in figs:
         assert isinstance(fig, Figure)
