@@ -6,6 +6,7 @@ The weights live in ``src/attn_course/data/weights/<recipe>.pt``
 different recipes can go in parallel processes. Usage::
 
     python scripts/make_paper_weights.py ch14_positions        # several minutes on one core
+    python scripts/make_paper_weights.py ch08_translators ch08_long ch08_context ch10_translators
     python scripts/make_paper_weights.py --list
 """
 

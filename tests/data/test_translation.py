@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from attn_course.data.translation import (
     encode_batch,
+    make_length_test,
     make_pairs,
     make_split,
     possible_lengths,
@@ -57,6 +58,13 @@ def test_split_keeps_test_sentences_unseen() -> None:
     seen = {" ".join(s) for s, _ in train}
     assert all(" ".join(s) not in seen for pairs in test.values() for s, _ in pairs)
     assert max(test) == 12 and 4 not in test
+
+
+def test_length_test_has_every_length_and_smaller_tests_are_subsets() -> None:
+    big, small = make_length_test(6, 19, 30), make_length_test(3, 19, 30)
+    assert sorted(big) == list(range(19, 31))
+    assert all(len(s) == n for n, pairs in big.items() for s, _ in pairs)
+    assert all(small[n] == big[n][:3] for n in big)
 
 
 def test_encode_batch_pads_with_zero() -> None:

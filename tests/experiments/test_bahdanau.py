@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from attn_course.data.translation import (
@@ -10,7 +11,13 @@ from attn_course.data.translation import (
     source_vocab,
     target_vocab,
 )
-from attn_course.experiments.bahdanau import accuracy_by_length, sentence_scores, train_seq2seq
+from attn_course.experiments.bahdanau import (
+    LengthReport,
+    accuracy_by_length,
+    bucket_accuracy,
+    sentence_scores,
+    train_seq2seq,
+)
 from attn_course.models.seq2seq import Seq2Seq
 
 
@@ -18,6 +25,14 @@ def test_sentence_scores() -> None:
     assert sentence_scores(["a", "b"], ["a", "b"]) == (1.0, True)
     assert sentence_scores(["a", "x", "c", "d"], ["a", "b", "c"]) == (0.5, False)
     assert sentence_scores([], ["a"]) == (0.0, False)
+
+
+def test_bucket_accuracy_weights_each_length_once() -> None:
+    report = LengthReport([3, 5, 16], [1.0, 0.5, 0.2], [1.0, 0.0, 0.0])
+    assert bucket_accuracy(report, 2, 6) == 0.75
+    assert bucket_accuracy(report, 15, 18, exact=True) == 0.0
+    with pytest.raises(ValueError, match="lo"):
+        bucket_accuracy(report, 19, 30)
 
 
 SV, TV = source_vocab(), target_vocab()

@@ -35,6 +35,7 @@ __all__ = [
     "EOS",
     "Vocab",
     "encode_batch",
+    "make_length_test",
     "make_pairs",
     "make_split",
     "possible_lengths",
@@ -210,3 +211,15 @@ def make_split(n_train: int, n_test_per_len: int, train_lens: tuple[int, int],
         pairs = make_pairs(n_test_per_len, length, length, seed=seed + 1000 + length)
         test[length] = [p for p in pairs if " ".join(p[0]) not in seen]
     return train, test
+
+
+def make_length_test(n_per_len: int, min_len: int, max_len: int, seed: int = 0
+                     ) -> dict[int, Pairs]:
+    """``n_per_len`` test pairs for every possible length in ``[min_len, max_len]``.
+
+    Meant for lengths beyond the training range (chapter 8 trains on at most 18 words and
+    tests on 19–30), where no test sentence can occur in the training set. The first
+    ``k`` pairs of a length do not depend on ``n_per_len``, so a smaller test is a subset.
+    """
+    return {n: make_pairs(n_per_len, n, n, seed=seed + 2000 + n)
+            for n in possible_lengths(min_len, max_len)}

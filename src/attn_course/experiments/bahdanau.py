@@ -32,6 +32,7 @@ __all__ = [
     "LengthReport",
     "accuracy_by_length",
     "alignment_maps",
+    "bucket_accuracy",
     "crossings",
     "sentence_scores",
     "train_seq2seq",
@@ -120,6 +121,16 @@ def accuracy_by_length(model: Seq2Seq, test: dict[int, Pairs]) -> LengthReport:
         exact.append(float(np.mean([s[1] for s in scores])))
         examples[length] = (pairs[0][0], pairs[0][1], preds[0])
     return LengthReport(lengths, acc, exact, examples)
+
+
+def bucket_accuracy(report: LengthReport, lo: int, hi: int, *, exact: bool = False) -> float:
+    """Mean over the lengths ``lo ≤ n ≤ hi`` of ``report``'s per-length word accuracy (or
+    exact-match rate): each length counts once, however many sentences it has."""
+    values = report.exact if exact else report.word_acc
+    picked = [v for n, v in zip(report.lengths, values) if lo <= n <= hi]
+    if not picked:
+        raise ValueError(f"no length of the report in [lo={lo}, hi={hi}]: {report.lengths}")
+    return float(np.mean(picked))
 
 
 def alignment_maps(model: Seq2Seq, sources: list[list[str]]

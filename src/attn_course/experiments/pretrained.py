@@ -7,9 +7,12 @@ Each recipe lists its runs (keys such as ``"none-64-s0"``: model, width, seed), 
 with the course's loop on one thread and stores them with their histories. The chapters
 load and *evaluate* the stored weights while the book is built, and each retrains the start
 of one run and checks that its losses equal the stored ones: the weights come from this
-code. To make them again (hours on one core for the translators)::
+code. To make them again (the translators take minutes per run on one core; the runs of
+a recipe are independent and may be trained in parallel processes, see
+:func:`translator_jobs`)::
 
-    python -m attn_course.experiments.pretrained ch08_translators ch10_translators
+    python -m attn_course.experiments.pretrained ch08_translators ch08_long
+    python -m attn_course.experiments.pretrained ch08_context ch10_translators
     python -m attn_course.experiments.pretrained ch10_recall ch10_norms ch14_positions
 """
 
@@ -38,19 +41,19 @@ from .bahdanau import accuracy_by_length, train_seq2seq
 from .positions import train_position_model
 from .transformer import train_norm_model, train_recall_model
 
-__all__ = ["RECIPES", "TRANSLATION", "build_translator", "load_runs", "regenerate",
-           "train_translator", "translation_data"]
+__all__ = ["RECIPES", "TRANSLATION", "build_translator", "load_runs", "regenerate", "run_key",
+           "train_translator", "translation_data", "translator_jobs"]
 
 TRANSLATION: dict[str, Any] = {
-    "n_train": 3000, "train_lens": (2, 18), "steps": 3000, "batch_size": 32, "lr": 3e-3,
+    "n_train": 3000, "train_lens": (2, 18), "steps": 1500, "batch_size": 32, "lr": 3e-3,
     "schedule": "cosine", "val_lens": (13, 18), "val_per_len": 20, "val_every": 250,
     "seeds": (0, 1, 2),
-    # (decoder, width): the three widths of the fixed-vector model, attention at two widths,
-    # Luong's three scores
-    "rnn_models": (("none", 32), ("none", 64), ("none", 128), ("bahdanau", 32),
-                   ("bahdanau", 64), ("dot", 64), ("general", 64), ("additive", 64)),
-    "long_run": ("none", 64, 0, 6000),  # one run twice as long: is 3000 steps a plateau?
-    # chapter 10's encoder–decoder Transformer, at the parameter count of bahdanau-64
+    # chapter 8: (decoder, width) of the comparison, and the widths of the context sweep
+    "rnn_models": (("none", 64), ("bahdanau", 64)),
+    "context_widths": (32, 128),
+    "long_run": ("none", 64, 0, 3000),  # one run twice as long: is 1500 steps a plateau?
+    # chapter 10's encoder–decoder Transformer, at the parameter count of bahdanau-64;
+    # linear warm-up over 200 steps, then the same cosine decay
     "transformer": {"d_model": 32, "n_heads": 4, "d_ff": 128, "n_enc": 2, "n_dec": 2},
     "transformer_warmup": 200,
 }
@@ -118,24 +121,42 @@ def train_translator(kind: str, d_hidden: int, seed: int, *, steps: int | None =
     return model, history
 
 
-def _translator_runs(kinds: list[tuple[str, int, int, int]], progress: bool) -> dict:
-    runs = {}
-    for kind, d_hidden, seed, steps in kinds:
-        model, history = train_translator(kind, d_hidden, seed, steps=steps, progress=progress)
-        key = f"{kind}-{d_hidden}-s{seed}" + ("" if steps == TRANSLATION["steps"] else f"-{steps}")
-        runs[key] = {"state": model.state_dict(), "history": history}
-    return runs
+def run_key(kind: str, d_hidden: int, seed: int, steps: int | None = None) -> str:
+    """The key of a translator run: ``"none-64-s0"``, with ``"-3000"`` appended when its
+    number of steps differs from the recipe's."""
+    steps = steps or TRANSLATION["steps"]
+    return f"{kind}-{d_hidden}-s{seed}" + ("" if steps == TRANSLATION["steps"] else f"-{steps}")
 
 
-def _ch08(progress: bool) -> tuple[dict, dict]:
-    steps = TRANSLATION["steps"]
-    jobs = [(k, d, s, steps) for k, d in TRANSLATION["rnn_models"] for s in TRANSLATION["seeds"]]
-    return TRANSLATION, _translator_runs(jobs + [TRANSLATION["long_run"]], progress)
+def translator_jobs(name: str) -> list[tuple[str, int, int, int]]:
+    """The runs ``(kind, d_hidden, seed, steps)`` of translator recipe ``name``, in order:
+    ``"ch08_translators"`` (no attention and Bahdanau at width 64), ``"ch08_long"`` (the
+    run twice as long), ``"ch08_context"`` (no attention at the other widths) or
+    ``"ch10_translators"``. Every run trains on one thread, so the runs of one recipe can
+    also be trained in parallel processes and stored together with
+    :func:`~attn_course.data.checkpoints.save_checkpoint` in this order."""
+    steps, seeds = TRANSLATION["steps"], TRANSLATION["seeds"]
+    if name == "ch08_translators":
+        return [(k, d, s, steps) for k, d in TRANSLATION["rnn_models"] for s in seeds]
+    if name == "ch08_long":
+        return [TRANSLATION["long_run"]]
+    if name == "ch08_context":
+        return [("none", d, s, steps) for d in TRANSLATION["context_widths"] for s in seeds]
+    if name == "ch10_translators":
+        return [("transformer", 32, s, steps) for s in seeds]
+    raise ValueError(f"name must be a translator recipe, got {name!r}")
 
 
-def _ch10_translators(progress: bool) -> tuple[dict, dict]:
-    jobs = [("transformer", 32, s, TRANSLATION["steps"]) for s in TRANSLATION["seeds"]]
-    return TRANSLATION, _translator_runs(jobs, progress)
+def _translator_recipe(name: str) -> Callable[[bool], tuple[dict, dict]]:
+    def recipe(progress: bool) -> tuple[dict, dict]:
+        runs = {}
+        for kind, d_hidden, seed, steps in translator_jobs(name):
+            model, history = train_translator(kind, d_hidden, seed, steps=steps,
+                                              progress=progress)
+            runs[run_key(kind, d_hidden, seed, steps)] = {"state": model.state_dict(),
+                                                          "history": history}
+        return TRANSLATION, runs
+    return recipe
 
 
 def _ch14(progress: bool) -> tuple[dict, dict]:
@@ -184,8 +205,10 @@ def _ch10_norms(progress: bool) -> tuple[dict, dict]:
 
 
 RECIPES: dict[str, Callable[[bool], tuple[dict, dict]]] = {
-    "ch08_translators": _ch08,
-    "ch10_translators": _ch10_translators,
+    "ch08_translators": _translator_recipe("ch08_translators"),
+    "ch08_long": _translator_recipe("ch08_long"),
+    "ch08_context": _translator_recipe("ch08_context"),
+    "ch10_translators": _translator_recipe("ch10_translators"),
     "ch10_recall": _ch10_recall,
     "ch10_norms": _ch10_norms,
     "ch14_positions": _ch14,
