@@ -97,6 +97,8 @@ def test_timeout_ends_every_worker(tmp_path):
 
 
 def test_keyboard_interrupt_leaves_no_worker(tmp_path):
+    pid_dir = tmp_path / "pids"
+    pid_dir.mkdir()
     script = textwrap.dedent(f"""
         import sys
         sys.path[:0] = {sys.path!r}
@@ -104,23 +106,28 @@ def test_keyboard_interrupt_leaves_no_worker(tmp_path):
         from attn_course.tools.processes import run_processes
         if __name__ == "__main__":
             try:
-                run_processes(_sleep, [({str(tmp_path)!r},)] * 3, start_method="fork", timeout=100)
+                run_processes(_sleep, [({str(pid_dir)!r},)] * 3, start_method="fork", timeout=100)
             except KeyboardInterrupt:
                 print("interrupted", flush=True)
                 raise
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    # Output to files, not pipes: a worker left alive would hold a pipe open and turn a
+    # leftover process into a hang; with files the parent's exit is awaited on its own and a
+    # leftover worker fails the last assert by name.
+    out_path, err_path = tmp_path / "out.txt", tmp_path / "err.txt"
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=out, stderr=err, text=True)
     deadline = time.monotonic() + 60
-    while len(list(tmp_path.iterdir())) < 3 and time.monotonic() < deadline:
+    while len(list(pid_dir.iterdir())) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
-    pids = [int(p.name) for p in tmp_path.iterdir()]
+    pids = [int(p.name) for p in pid_dir.iterdir()]
     assert len(pids) == 3
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    assert "interrupted" in out and "KeyboardInterrupt" in err
+    proc.wait(timeout=60)
+    out, err = out_path.read_text(), err_path.read_text()
+    assert "interrupted" in out and "KeyboardInterrupt" in err, (out, err[-2000:])
     time.sleep(0.2)
-    assert not any(_alive(p) for p in pids)
+    assert not [p for p in pids if _alive(p)]
 
 
 @pytest.mark.parametrize("bad", [{"start_method": "thread"}, {"timeout": 0}, {"threads": 0}])

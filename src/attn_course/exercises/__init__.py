@@ -23,7 +23,12 @@ from .ch09 import check_dilated_path_length, check_fit_exponent, check_layer_flo
 from .ch10 import check_causal_mask, check_encoder_block, check_encoder_layer_params
 from .ch11 import check_attention_memory, check_pixel_attention, check_squeeze_excitation
 from .ch12 import check_attention_rollout, check_patchify
-from .ch13 import check_causal_linear_attention, check_causal_tiles, check_flash_step
+from .ch13 import (
+    check_causal_linear_attention,
+    check_causal_tiles,
+    check_flash_step,
+    check_tile_fit,
+)
 from .ch14 import check_alibi_bias, check_rope, check_sinusoidal_profile
 from .ch15 import check_cache_bytes, check_kv_head, check_top_k
 from .ch16 import check_copying_score, check_prefix_score
@@ -87,6 +92,7 @@ __all__ = [
     "check_causal_linear_attention",
     "check_causal_tiles",
     "check_flash_step",
+    "check_tile_fit",
     # chapter 14
     "check_alibi_bias",
     "check_rope",
