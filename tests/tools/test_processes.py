@@ -100,7 +100,10 @@ def test_keyboard_interrupt_leaves_no_worker(tmp_path):
     pid_dir = tmp_path / "pids"
     pid_dir.mkdir()
     script = textwrap.dedent(f"""
-        import sys
+        import signal, sys
+        # Ctrl-C as a terminal delivers it: a shell's background job (as CI may run this
+        # suite) starts with SIGINT ignored, and the child would inherit that.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.path[:0] = {sys.path!r}
         from tests.tools.test_processes import _sleep
         from attn_course.tools.processes import run_processes
