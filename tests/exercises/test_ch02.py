@@ -51,3 +51,31 @@ def test_nadaraya_watson_checker():
 
     res = check_nadaraya_watson(crashes)
     assert not res and all("RuntimeError" in p for p in res.problems)
+
+
+def test_cold_temperature_checker():
+    from attn_course.exercises import check_cold_temperature
+    from attn_course.exercises.ch02 import _cold_temperature
+
+    assert check_cold_temperature(_cold_temperature)
+
+    def smallest(q, k, v, tol):  # scans from the cold end: the smallest temperature, not the largest
+        nearest = v[np.argmin(((k - q) ** 2).sum(-1))]
+        for p in range(-8, 4):
+            if abs(soft_lookup(q, k, v, temperature=10.0**p)[0] - nearest) < tol:
+                return 10.0**p
+        return None
+
+    res = check_cold_temperature(smallest)
+    assert not res and any("log10 of the temperature is off" in p for p in res.problems)
+
+    def against_the_mean(q, k, v, tol):  # compares with the wrong answer (the mean of the values)
+        for p in range(3, -9, -1):
+            if abs(soft_lookup(q, k, v, temperature=10.0**p)[0] - v.mean()) < tol:
+                return 10.0**p
+        return None
+
+    res = check_cold_temperature(against_the_mean)
+    assert not res and len(res.problems) == 3
+    res = check_cold_temperature(lambda q, k, v, tol: 1e-3)  # one store's answer, hard-coded
+    assert not res and len(res.problems) == 2

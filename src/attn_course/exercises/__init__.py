@@ -12,7 +12,7 @@ check_soft_lookup``.
 
 from ._base import Checker, CheckResult
 from .ch01 import check_best_window, check_top_k_mask
-from .ch02 import check_nadaraya_watson, check_soft_lookup
+from .ch02 import check_cold_temperature, check_nadaraya_watson, check_soft_lookup
 from .ch03 import check_additive_score, check_cosine_score, check_general_score
 from .ch04 import check_score_variance, check_softmax_jacobian, check_unit_variance_scale
 from .ch05 import check_masked_softmax, check_online_softmax, check_softmax
@@ -47,6 +47,7 @@ __all__ = [
     "check_best_window",
     "check_top_k_mask",
     # chapter 2
+    "check_cold_temperature",
     "check_nadaraya_watson",
     "check_soft_lookup",
     # chapter 3

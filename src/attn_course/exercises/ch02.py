@@ -1,4 +1,4 @@
-"""Checkers for chapter 2's exercises (soft lookup, Nadaraya–Watson)."""
+"""Checkers for chapter 2's exercises (soft lookup, Nadaraya–Watson, how cold is "nearest")."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from ..core.retrieval import nadaraya_watson, soft_lookup
 from ._base import Checker, CheckResult
 
-__all__ = ["check_nadaraya_watson", "check_soft_lookup"]
+__all__ = ["check_cold_temperature", "check_nadaraya_watson", "check_soft_lookup"]
 
 
 def check_soft_lookup(fn: Callable[..., Any]) -> CheckResult:
@@ -68,4 +68,47 @@ def check_nadaraya_watson(fn: Callable[..., Any]) -> CheckResult:
         out = fn(np.array([80.0]), x, y, 0.1)
         c.expect(bool(np.all(np.isfinite(np.asarray(out, float)))),
                  "y_hat is NaN: the kernel underflows to 0/0 — subtract the max score first")
+    return c.result()
+
+
+POWERS = range(3, -9, -1)  # the temperatures 10³ … 10⁻⁸ the exercise scans, warmest first
+
+
+def _cold_temperature(query: Any, keys: Any, values: Any, tol: float) -> float | None:
+    """The largest ``10**k`` (``k`` from 3 down to -8) at which soft lookup's answer is within
+    ``tol`` of the nearest key's value, or None."""
+    nearest = values[np.argmin(((keys - query) ** 2).sum(-1))]
+    for k in POWERS:
+        value, _ = soft_lookup(query, keys, values, temperature=10.0**k)
+        if abs(value - nearest) < tol:
+            return 10.0**k
+    return None
+
+
+def check_cold_temperature(fn: Callable[..., Any]) -> CheckResult:
+    """Check ``fn(query (d,), keys (n_k, d), values (n_k,), tol) -> tau``.
+
+    ``tau`` must be the largest temperature ``10**k`` (``k`` an integer from 3 down to -8)
+    at which the soft-lookup answer is within ``tol`` of the nearest key's value. The cases
+    include a store whose two nearest keys are almost tied, which needs a far colder
+    temperature, and a smaller tolerance on it.
+    """
+    c = Checker("check_cold_temperature")
+    rng = np.random.default_rng(2)
+    keys, values = rng.normal(size=(8, 2)), rng.normal(size=8)
+    q = np.array([0.5, -0.5])
+    tied = keys.copy()
+    order = np.argsort(((keys - q) ** 2).sum(-1))
+    # move the runner-up to almost the winner's distance: the gap d2² - d1² becomes ~1e-4
+    d1, d2 = (np.sqrt(((keys[order[i]] - q) ** 2).sum()) for i in (0, 1))
+    tied[order[1]] = q + (keys[order[1]] - q) * (d1 + 2e-5) / d2
+    cases = [("the chapter's kind of store, tolerance 1e-3", keys, 1e-3),
+             ("two nearly tied keys need a far colder temperature", tied, 1e-3),
+             ("and a smaller tolerance, 1e-6, a colder one still", tied, 1e-6)]
+    for description, k_, tol in cases:
+        with c.case(description):
+            want = _cold_temperature(q, k_, values, tol)
+            got = fn(q, k_, values, tol)
+            c.expect(got is not None, "returned None, but a temperature in 1e3 … 1e-8 works")
+            c.close(np.log10(float(got)), np.log10(want), "log10 of the temperature", atol=1e-9)
     return c.result()
