@@ -251,11 +251,12 @@ class GPT(nn.Module):
         cache = self.new_cache(B, capacity=total) if use_cache else None
         logits = plan.logits(idx, cache)  # (B, V)
         for n in range(N, total):
-            out[:, n:n + 1] = self._pick(logits, temperature, top_k, top_p, generator)
+            nxt = self._pick(logits, temperature, top_k, top_p, generator)  # (B, 1)
+            out[:, n:n + 1] = nxt
             if n == total - 1:
                 break
             # with the cache: the new token only; without: the whole prefix again
-            logits = plan.logits(out[:, n:n + 1] if use_cache else out[:, :n + 1], cache)
+            logits = plan.logits(nxt if use_cache else out[:, :n + 1], cache)  # (B, V)
         return out  # (B, N + max_new_tokens)
 
     @staticmethod

@@ -78,6 +78,7 @@ class DecodePlan:
         probe = self.embed.new_zeros(1, 1, max(length, 1), self.d_k)
         rope.rotate(probe)  # (builds RoPE's tables for at least ``length`` positions)
         self.cos2, self.sin2 = rope._cos2, rope._sin2  # (rows, d_k) each
+        self._cache_bufs: tuple[KVCache, list[tuple[Tensor, Tensor]]] | None = None
         self.layers = []
         for block in model.blocks:
             attn = block.attn
@@ -90,6 +91,13 @@ class DecodePlan:
                 None if ff is None else (ff.linear1.bias, ff.linear1.weight.T, ff.linear2.bias,
                                          ff.linear2.weight.T,
                                          F.gelu if ff.activation == "gelu" else F.relu)))
+
+    def _buffers(self, cache: KVCache) -> list[tuple[Tensor, Tensor]]:
+        """Each layer's key and value buffers ``(B, H_kv, capacity, d_k)``, made once per
+        cache (views, no copies)."""
+        if self._cache_bufs is None or self._cache_bufs[0] is not cache:
+            self._cache_bufs = (cache, [(cache.k[i], cache.v[i]) for i in range(len(self.layers))])
+        return self._cache_bufs[1]
 
     def logits(self, idx: Tensor, cache: KVCache | None = None) -> Tensor:
         """The last position's logits ``(B, vocab_size)`` after the ids ``idx (B, N)``.
@@ -106,6 +114,7 @@ class DecodePlan:
         HH, n_qk, shape = H + H_kv, (H + H_kv) * d_k, (d,)
         cos, sin = self.cos2[t0:t1, None], self.sin2[t0:t1, None]  # (N, 1, d_k): over heads
         x = F.embedding(idx, self.embed).view(B * N, d)  # (B·N, d_model): one row per token
+        bufs = None if cache is None else self._buffers(cache)
         for i, (n1, b, W, bo, Wo, n2, ff) in enumerate(self.layers):
             h = torch.layer_norm(x, shape, n1[0], n1[1], n1[2])  # (B·N, d_model)
             qkv = torch.addmm(b, h, W) if b is not None else h @ W  # (B·N, (H + 2 H_kv) d_k)
@@ -117,7 +126,7 @@ class DecodePlan:
             k = qk[:, :, H:].transpose(1, 2)  # (B, H_kv, N, d_k)
             v = qkv[:, n_qk:].view(B, N, H_kv, d_k).transpose(1, 2)  # (B, H_kv, N, d_k)
             if cache is not None:
-                kb, vb = cache.k[i], cache.v[i]  # (B, H_kv, capacity, d_k)
+                kb, vb = bufs[i]  # (B, H_kv, capacity, d_k)
                 kb[:, :, t0:t1] = k
                 vb[:, :, t0:t1] = v
                 k, v = kb[:, :, :t1], vb[:, :, :t1]  # (B, H_kv, t1, d_k)
@@ -128,7 +137,8 @@ class DecodePlan:
             else:  # several new queries after cached keys: bottom-right alignment
                 mask = torch.ones(N, t1, dtype=torch.bool).tril(t0)  # (N, t1)
                 o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=self.gqa)
-            o = o.transpose(1, 2).reshape(B * N, d)  # (B·N, d_model): the heads side by side
+            # (B·N, d_model): the heads side by side (one query: (B, H, 1, d_k) is that order)
+            o = o.reshape(B, d) if N == 1 else o.transpose(1, 2).reshape(B * N, d)
             x = x + (torch.addmm(bo, o, Wo) if bo is not None else o @ Wo)  # (B·N, d_model)
             if ff is not None:
                 h = torch.layer_norm(x, shape, n2[0], n2[1], n2[2])
