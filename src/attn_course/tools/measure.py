@@ -24,6 +24,7 @@ import contextlib
 import ctypes
 import gc
 import math
+import os
 import statistics
 import sys
 import time
@@ -223,6 +224,27 @@ def allocated_bytes(fn: Callable[[], Any]) -> tuple[int, Any]:
     from torch.profiler import ProfilerActivity, profile
 
     gc.collect()
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+    with _quiet_fd2(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
         out = fn()
     return int(sum(e.self_cpu_memory_usage for e in prof.events())), out
+
+
+@contextlib.contextmanager
+def _quiet_fd2() -> Any:
+    """Send file descriptor 2 to ``/dev/null`` for the block: torch's profiler (kineto)
+    writes a "profiler_start"/"profiler_stop" line there on every use, from C++, which no
+    setting turns off and which a notebook would show as cell output. Python's own
+    exceptions are not affected (they propagate)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no real descriptor 2: nothing to hide
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
