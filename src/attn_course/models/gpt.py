@@ -198,8 +198,8 @@ class GPT(nn.Module):
         generate past ``max_len``; its capacity then decides.
 
         ``lean`` (the default) runs the steps through a
-        :class:`~attn_course.models.gpt_decode.DecodePlan` — the same operations as the
-        modules without their per-call Python overhead, for the cached and the uncached
+        :class:`~attn_course.models.gpt_decode.DecodePlan` — the modules' computation (to
+        rounding) without their per-call Python overhead, for the cached and the uncached
         mode alike — wherever it applies (:func:`~attn_course.models.gpt_decode.plan_supports`,
         and no ``cache`` passed in); ``lean=False`` runs the modules (the reference path).
         """
