@@ -35,19 +35,9 @@ from ..models.gpt_decode import DecodePlan
 from ..tools.measure import allocated_bytes, storage_bytes, time_calls
 from ..tools.training import train
 
-__all__ = [
-    "COMPARE",
-    "MAIN",
-    "WEIGHTS_FILE",
-    "cache_memory",
-    "decode_step_times",
-    "kv_heads_from",
-    "load_model",
-    "lm_loss",
-    "per_token_times",
-    "train_lm",
-    "validation_loss",
-]
+__all__ = ["COMPARE", "MAIN", "WEIGHTS_FILE", "cache_memory", "decode_step_times",
+           "kv_heads_from", "load_model", "lm_loss", "per_token_times", "train_lm",
+           "validation_loss"]
 
 WEIGHTS_FILE = "gpt_pydocs.pt"
 MAIN: dict[str, Any] = {
@@ -185,13 +175,11 @@ def per_token_times(model: GPT, ids: Tensor, positions: Sequence[int], *, repeat
                     ) -> dict[str, list[float]]:
     """Seconds to produce the token after position ``t − 1``, for each ``t`` in ``positions``.
 
-    ``"uncached"``: one forward pass over the ``t`` tokens ``ids[:, :t]`` (what generation
-    without a cache does at every step). ``"cached"``: one decoding step — the one new token
-    ``ids[:, t−1]`` against a cache holding the ``t − 1`` tokens before it. With ``lean``
-    (the default, what :meth:`attn_course.GPT.generate` runs) both go through one
-    :class:`~attn_course.models.gpt_decode.DecodePlan`, else through the modules. Medians
-    (or, with ``stat="min"``, the best, which resists load from other work) of ``repeats``
-    calls, timed round-robin.
+    ``"uncached"``: one forward pass over ``ids[:, :t]`` (a step of generation without a
+    cache). ``"cached"``: one decoding step, ``ids[:, t−1]`` against ``t − 1`` cached tokens.
+    ``lean`` (what :meth:`attn_course.GPT.generate` runs): both through one
+    :class:`~attn_course.models.gpt_decode.DecodePlan`, else through the modules. Medians (or
+    with ``stat="min"`` the best, which resists load) of ``repeats`` calls, round-robin.
     """
     out: dict[str, list[float]] = {"uncached": [], "cached": []}
     cache = model.new_cache(ids.shape[0], capacity=max(positions))
@@ -219,8 +207,8 @@ def decode_step_times(model: GPT, lengths: Sequence[int], *, repeats: int = 5,
     """Seconds of one cached decoding step with ``t`` positions in the cache, per ``t``
     (``stat`` and ``lean`` as in :func:`per_token_times`).
 
-    The cache is filled with random keys and values: the time of a step does not depend on
-    their values, and this reaches cache lengths far beyond what the model was trained on.
+    The cache holds random keys and values (a step's time does not depend on them), which
+    reaches lengths far beyond what the model was trained on.
     """
     g = torch.Generator().manual_seed(seed)
     cache = model.new_cache(1, capacity=max(lengths) + 1)
@@ -246,17 +234,13 @@ def cache_memory(model: GPT, t: int, *, batch: int = 1, capacity: int | None = N
     """The bytes of a cache after a prompt of ``t`` tokens for each of ``batch`` sequences:
     by the formula, and measured twice.
 
-    The cache is made as :meth:`attn_course.GPT.generate` makes it, with room for
-    ``capacity`` positions (default ``t``; ``generate`` asks for the prompt plus the new
-    tokens), and filled by the model's forward pass over random ids ``(batch, t)``.
-
-    - ``"formula"``: ``2 · n_layers · batch · n_kv_heads · d_k · t · 4`` bytes;
-    - ``"storage"``: the bytes of the distinct storages the filled cache holds
-      (:func:`attn_course.tools.measure.storage_bytes`): spare capacity, padding or a copy
-      of the key/value heads expanded to every query head would all show;
-    - ``"allocated"``: what torch's allocator gives out and does not take back during the
-      pass that creates and fills the cache, minus the same for the pass without a cache
-      (:func:`attn_course.tools.measure.allocated_bytes`; the logits are in both).
+    The cache has room for ``capacity`` positions (default ``t``; ``generate`` makes it for
+    the prompt plus the new tokens) and is filled by a forward pass over random ids.
+    ``"formula"``: ``2 · n_layers · batch · n_kv_heads · d_k · t · 4``. ``"storage"``: the
+    distinct storages the filled cache holds (:func:`~attn_course.tools.measure.storage_bytes`:
+    spare capacity or a copy of the shared heads would show). ``"allocated"``: what torch's
+    allocator gives out and keeps during the pass that makes and fills the cache, minus the
+    same for the pass without one (:func:`~attn_course.tools.measure.allocated_bytes`).
     """
     g = torch.Generator().manual_seed(seed)
     ids = torch.randint(model.vocab_size, (batch, t), generator=g)
