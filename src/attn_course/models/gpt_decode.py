@@ -82,6 +82,7 @@ class DecodePlan:
         probe = self.embed.new_zeros(1, 1, max(length, 1), self.d_k)
         rope.rotate(probe)  # (builds RoPE's tables for at least ``length`` positions)
         self.cos2, self.sin2 = rope._cos2, rope._sin2  # (rows, d_k) each
+        self.swap = torch.arange(self.d_k).view(-1, 2).flip(-1).flatten()  # 1, 0, 3, 2, ...
         self._cache_bufs: tuple[KVCache, list[tuple[Tensor, Tensor]]] | None = None
         self.layers = []
         for block in model.blocks:
@@ -122,18 +123,18 @@ class DecodePlan:
         for i, (n1, b, W, bo, Wo, n2, ff) in enumerate(self.layers):
             h = torch.layer_norm(x, shape, n1[0], n1[1], n1[2])  # (B·N, d_model)
             qkv = torch.addmm(b, h, W) if b is not None else h @ W  # (B·N, (H + 2 H_kv) d_k)
-            qk = qkv[:, :n_qk].view(B, N, HH, d_k)  # queries and keys, rotated together
-            # RoPE as in attn_course.layers.positions.RoPE.rotate: x·cos + swap(x)·(−sin, sin)
-            swapped = qk.view(B, N, HH, d_k // 2, 2).flip(-1).view(B, N, HH, d_k)
-            qk = qk * cos + swapped * sin  # (B, N, H + H_kv, d_k)
-            q = qk[:, :, :H].transpose(1, 2)  # (B, H, N, d_k)
-            k = qk[:, :, H:].transpose(1, 2)  # (B, H_kv, N, d_k)
-            v = qkv[:, n_qk:].view(B, N, H_kv, d_k).transpose(1, 2)  # (B, H_kv, N, d_k)
-            if cache is not None:
+            qk = qkv.narrow(1, 0, n_qk).view(B, N, HH, d_k)  # queries and keys, rotated together
+            # RoPE as in attn_course.layers.positions.RoPE.rotate: x·cos + swap(x)·(−sin, sin),
+            # the pairs swapped by one gather
+            qk = qk * cos + qk.index_select(3, self.swap) * sin  # (B, N, H + H_kv, d_k)
+            q = qk.narrow(2, 0, H).transpose(1, 2)  # (B, H, N, d_k)
+            k = qk.narrow(2, H, H_kv).transpose(1, 2)  # (B, H_kv, N, d_k)
+            v = qkv.narrow(1, n_qk, H_kv * d_k).view(B, N, H_kv, d_k).transpose(1, 2)
+            if cache is not None:  # v above: (B, H_kv, N, d_k)
                 kb, vb = bufs[i]  # (B, H_kv, capacity, d_k)
-                kb[:, :, t0:t1] = k
-                vb[:, :, t0:t1] = v
-                k, v = kb[:, :, :t1], vb[:, :, :t1]  # (B, H_kv, t1, d_k)
+                kb.narrow(2, t0, N).copy_(k)
+                vb.narrow(2, t0, N).copy_(v)
+                k, v = kb.narrow(2, 0, t1), vb.narrow(2, 0, t1)  # (B, H_kv, t1, d_k)
             if N == 1:  # one query: every key is in its past, no mask
                 o = F.scaled_dot_product_attention(q, k, v, enable_gqa=self.gqa)
             elif t0 == 0:  # the prefix from position 0: causal, top-left
