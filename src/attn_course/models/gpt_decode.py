@@ -82,7 +82,8 @@ class DecodePlan:
         probe = self.embed.new_zeros(1, 1, max(length, 1), self.d_k)
         rope.rotate(probe)  # (builds RoPE's tables for at least ``length`` positions)
         self.cos2, self.sin2 = rope._cos2, rope._sin2  # (rows, d_k) each
-        self.swap = torch.arange(self.d_k).view(-1, 2).flip(-1).flatten()  # 1, 0, 3, 2, ...
+        # the feature order 1, 0, 3, 2, ...: each RoPE pair swapped
+        self.swap = torch.arange(self.d_k, device=self.embed.device).view(-1, 2).flip(-1).flatten()
         self._cache_bufs: tuple[KVCache, list[tuple[Tensor, Tensor]]] | None = None
         self.layers = []
         for block in model.blocks:
@@ -140,7 +141,7 @@ class DecodePlan:
             elif t0 == 0:  # the prefix from position 0: causal, top-left
                 o = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=self.gqa)
             else:  # several new queries after cached keys: bottom-right alignment
-                mask = torch.ones(N, t1, dtype=torch.bool).tril(t0)  # (N, t1)
+                mask = torch.ones(N, t1, dtype=torch.bool, device=x.device).tril(t0)  # (N, t1)
                 o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=self.gqa)
             # (B·N, d_model): the heads side by side (one query: (B, H, 1, d_k) is that order)
             o = o.reshape(B, d) if N == 1 else o.transpose(1, 2).reshape(B * N, d)
