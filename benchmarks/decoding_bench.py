@@ -1,24 +1,35 @@
-"""Decoding with and without the KV cache, and the cache memory of MHA vs MQA (chapter 15).
+"""Decoding with and without the KV cache, and the cache memory of MHA, GQA and MQA (chapter 15).
 
 The chapter's model (``load_model("main")``: 2 layers, d_model = 64, 4 heads, max_len 256)
 continues a 16-token prompt by 240 tokens (up to its max_len) with greedy decoding, with and
-without the cache: medians of ``--repeat`` runs, timed round-robin, one thread. Per-token
-time with the cache at positions 16 and 256 (``per_token_times``), and the cache memory of
-the small MHA (4 key/value heads) and MQA (1) models after 32 sequences of 128 tokens,
-measured as extra
-peak memory (``cache_memory``). Targets (issue 18): cached ≥ 5× faster than uncached; the
-cached per-token time roughly flat (ratio last/first reported); MQA's cache 4× smaller.
+without the cache, along two code paths: the **lean** one ``GPT.generate`` runs by default
+(:class:`attn_course.models.gpt_decode.DecodePlan`: each layer one function of raw weight
+tensors) and the **modules** (``lean=False``). The headline ratio is lean cached against
+lean uncached — the same per-layer code over one new token or over the whole prefix, so it
+isolates the cache; the modules' ratio is reported beside it. Medians of ``--repeat`` runs
+after one warm-up, timed round-robin on one thread, on the wall clock and on the thread's
+CPU clock (which does not count the time a shared machine spends on other work, though
+contention still slows each operation), and the best run on the wall clock; the
+1-minute load average before and after. Per-token time at t = 16 and 256 (one cached step
+against ``t − 1`` cached positions; one uncached pass over ``t`` tokens), median and best;
+the best at t = 16, 64, 128, 192, 256 also gives a load-resistant estimate of the whole
+ratio (the areas under the two curves, as a sum over the 240 steps would).
 
-Timings are medians after one warm-up call, on the wall clock and on the thread's CPU clock
-(which does not count the time a shared machine spends on other work); the 1-minute load
-average is recorded before and after. What a cached step spends its time on, and what was
-made faster (profiled with cProfile and per-part minima, 2026-12-03): for this small model a
-step is Python and dispatch overhead, not arithmetic — per layer, RoPE's rotation of the new
-query and key (12 tensor operations each, now 5: ``x·cos + swap(x)·(−sin, sin)``, the same
-bits), the concatenation of ``[W_q; W_k; W_v]`` (now kept between calls without autograd),
-argument checks (one per self-attention call; none for the ids ``generate`` picked itself),
-and a dropout call that is the identity in evaluation. The cache was already preallocated
-(written in place, no concatenation) and a single-query step builds no mask.
+Cache memory, measured two ways after a prompt of 256 tokens, for 8 query heads at the
+chapter's width with 8 (MHA), 2 (GQA, H/H_kv = 4) and 1 (MQA) key/value heads: the bytes
+of the distinct storages the filled cache holds, and the bytes torch's allocator gives out
+and keeps during the pass that makes and fills it (``cache_memory``), against the formula
+``2 · n_layers · n_kv_heads · d_k · t · 4``. Targets (issue 18): cached ≥ 5× faster than
+uncached; the cached per-token time roughly flat (ratio last/first reported); GQA with
+H/H_kv = 4 a 4× smaller cache, measured.
+
+What the lean path removed (profiled with torch.profiler, 2026-12-03): a cached step of this
+small model is dispatch and Python overhead, not arithmetic — module calls and hooks,
+argument checks, ``F.linear``'s reshapes around ``addmm``, two RoPE rotations (now one over
+the queries and keys together), the logits of every position (now the last only). What
+remains per layer is about 30 tensor operations, among them GELU, which here costs 12–20 µs
+for 16 to 4,096 numbers alike (with ``torch.backends.mkldnn`` disabled it takes 2 µs, but
+gives other bits, so the lean path keeps it).
 """
 
 from __future__ import annotations
@@ -31,7 +42,10 @@ from _common import markdown_table, write_result
 
 from attn_course.data.text import CharTokenizer, load_corpus
 from attn_course.experiments.language_model import cache_memory, load_model, per_token_times
+from attn_course.models.gpt import GPT
 from attn_course.tools.measure import time_calls
+
+LAYOUTS = {"MHA": 8, "GQA": 2, "MQA": 1}  # key/value heads for 8 query heads
 
 
 def main(repeat: int) -> None:
@@ -40,60 +54,104 @@ def main(repeat: int) -> None:
     model, _ = load_model("main")
     ids = CharTokenizer.ascii().encode(load_corpus().val[:256])[None]  # (1, 256)
     prompt, n_new = ids[:, :16], model.max_len - 16
-    calls = {"cached": lambda: model.generate(prompt, n_new, use_cache=True),
-             "uncached": lambda: model.generate(prompt, n_new, use_cache=False)}
-    times = time_calls(calls, repeats=repeat, threads=1)  # wall clock, medians
-    cpu = time_calls(calls, repeats=repeat, threads=1, clock="cpu")  # CPU clock, medians
-    per_token = per_token_times(model, ids, [16, 256], repeats=max(15, repeat))  # medians
-    best = per_token_times(model, ids, [16, 256], repeats=max(15, repeat), stat="min")
-    mem = {name: cache_memory(load_model(name, 0)[0], 128, batch=32) for name in ("mha-s", "mqa-s")}
+    outs = {(lean, c): model.generate(prompt, n_new, use_cache=c, lean=lean)
+            for lean in (True, False) for c in (True, False)}
+    same = all(torch.equal(o, outs[False, False]) for o in outs.values())
+    calls = {f"{'lean' if lean else 'modules'} {'cached' if c else 'uncached'}":
+             (lambda lean=lean, c=c: model.generate(prompt, n_new, use_cache=c, lean=lean))
+             for lean in (True, False) for c in (True, False)}
+    wall = time_calls(calls, repeats=repeat, threads=1)  # medians
+    cpu = time_calls(calls, repeats=repeat, threads=1, clock="cpu")
+    best = time_calls(calls, repeats=repeat, threads=1, stat="min")  # wall, the best run
+    n_tok = max(15, repeat)
+    grid = {"median": [16, 256], "min": [16, 64, 128, 192, 256]}
+    per_token = {lean: {stat: per_token_times(model, ids, grid[stat], repeats=n_tok, stat=stat,
+                                              lean=lean) for stat in ("median", "min")}
+                 for lean in (True, False)}
+    # a whole generation from the best step times: the sum over t ≈ the area under the curve
+    area = {(lean, k): float(torch.trapezoid(torch.tensor(per_token[lean]["min"][k]),
+                                             torch.tensor(grid["min"])))
+            for lean in (True, False) for k in ("cached", "uncached")}
+    step_ratio = {lean: area[lean, "uncached"] / area[lean, "cached"] for lean in (True, False)}
+    mem = {}
+    for name, n_kv in LAYOUTS.items():
+        m = GPT(model.vocab_size, d_model=64, n_heads=8, n_layers=2, max_len=256,
+                n_kv_heads=n_kv).eval()  # (memory does not depend on the weights)
+        mem[name] = cache_memory(m, 256)
     load_after = os.getloadavg()[0]
-    speedup = times["uncached"] / times["cached"]
-    speedup_cpu = cpu["uncached"] / cpu["cached"]
-    flat = per_token["cached"][1] / per_token["cached"][0]
-    flat_min = best["cached"][1] / best["cached"][0]
-    mem_ratio = mem["mha-s"]["measured"] / mem["mqa-s"]["measured"]
-    rows = [{"case": "generate 240 tokens", "cached_s": times["cached"],
-             "uncached_s": times["uncached"], "cached_cpu_s": cpu["cached"],
-             "uncached_cpu_s": cpu["uncached"], "load_before": load_before,
-             "load_after": load_after},
-            {"case": "per-token, cached (median)", "t16_s": per_token["cached"][0],
-             "t256_s": per_token["cached"][1]},
-            {"case": "per-token, cached (min)", "t16_s": best["cached"][0],
-             "t256_s": best["cached"][1]},
-            {"case": "cache memory, 32 x 128 tokens", **{f"{k}_{m}": v for k, d in mem.items()
-                                                         for m, v in d.items()}}]
-    table = markdown_table(
-        ["measure", "value"],
-        [["generate 240 tokens, cached: wall / CPU (s)",
-          f"{times['cached']:.3f} / {cpu['cached']:.3f}"],
-         ["generate 240 tokens, uncached: wall / CPU (s)",
-          f"{times['uncached']:.3f} / {cpu['uncached']:.3f}"],
-         ["uncached / cached: wall / CPU", f"{speedup:.1f}× / {speedup_cpu:.1f}×"],
-         ["cached time per token at t = 16, median (ms)", f"{1e3 * per_token['cached'][0]:.3f}"],
-         ["cached per-token time, t = 256 / t = 16: median / min",
-          f"{flat:.2f}× / {flat_min:.2f}×"],
-         ["cache, 32 × 128 tokens, MHA: measured / formula (KiB)",
-          f"{mem['mha-s']['measured'] / 1024:.0f} / {mem['mha-s']['formula'] / 1024:.0f}"],
-         ["cache, 32 × 128 tokens, MQA: measured / formula (KiB)",
-          f"{mem['mqa-s']['measured'] / 1024:.0f} / {mem['mqa-s']['formula'] / 1024:.0f}"],
-         ["MHA / MQA cache, measured", f"{mem_ratio:.1f}×"],
-         ["1-minute load average, before / after", f"{load_before:.1f} / {load_after:.1f}"]])
-    met = ("met" if min(speedup, speedup_cpu) >= 5 else
-           "met on one clock only" if max(speedup, speedup_cpu) >= 5 else "NOT met")
-    verdict = (f"Targets: cached {speedup:.1f}× faster on the wall clock, {speedup_cpu:.1f}× on "
-               f"the CPU clock (target ≥ 5×: {met}); "
-               f"cached per-token time grows {flat:.2f}× from t = 16 to 256 (median; "
-               f"{flat_min:.2f}× by the best of {max(15, repeat)}; target: roughly flat); MQA "
-               f"cache {mem_ratio:.1f}× smaller, measured (formula: 4×). Medians of {repeat} "
-               f"runs after one warm-up, one thread, load average {load_before:.1f} → "
-               f"{load_after:.1f}.")
+
+    def ratio(clock: dict[str, float], path: str) -> float:
+        return clock[f"{path} uncached"] / clock[f"{path} cached"]
+
+    speed = {(p, k): ratio(c, p) for p in ("lean", "modules")
+             for k, c in (("wall", wall), ("cpu", cpu), ("best", best))}
+    flat = {(lean, s): per_token[lean][s]["cached"][-1] / per_token[lean][s]["cached"][0]
+            for lean in (True, False) for s in ("median", "min")}
+    mem_ratio = {(n, how): mem["MHA"][how] / mem[n][how] for n in ("GQA", "MQA")
+                 for how in ("storage", "allocated")}
+    rows = [{"case": f"generate 240 tokens, {k}", "wall_s": wall[k], "cpu_s": cpu[k],
+             "best_wall_s": best[k]} for k in calls]
+    rows[0].update(load_before=load_before, load_after=load_after, same_tokens=same)
+    rows += [{"case": f"per-token, {'lean' if lean else 'modules'}, {s}",
+              **{f"{k}_t{t}_s": per_token[lean][s][k][i] for k in ("cached", "uncached")
+                 for i, t in enumerate(grid[s])}}
+             for lean in (True, False) for s in ("median", "min")]
+    rows += [{"case": f"cache memory, {n} (8 query heads, {LAYOUTS[n]} key/value), 256 tokens",
+              **mem[n]} for n in LAYOUTS]
+    table_rows = [[f"generate 240 tokens, {k}: wall / CPU / best wall (s)",
+                   f"{wall[k]:.3f} / {cpu[k]:.3f} / {best[k]:.3f}"] for k in calls]
+    table_rows += [
+        ["uncached / cached, lean path (headline): wall / CPU / best wall",
+         " / ".join(f"{speed['lean', k]:.1f}×" for k in ("wall", "cpu", "best"))],
+        ["uncached / cached, modules: wall / CPU / best wall",
+         " / ".join(f"{speed['modules', k]:.1f}×" for k in ("wall", "cpu", "best"))],
+        ["uncached / cached from the best step times at t = 16 … 256 (area): lean / modules",
+         f"{step_ratio[True]:.1f}× / {step_ratio[False]:.1f}×"],
+        ["the four runs give the same tokens", "yes" if same else "NO"],
+        ["lean cached step at t = 16 / 256, median (ms)",
+         f"{1e3 * per_token[True]['median']['cached'][0]:.3f} / "
+         f"{1e3 * per_token[True]['median']['cached'][1]:.3f}"],
+        ["lean uncached pass at t = 16 / 256, median (ms)",
+         f"{1e3 * per_token[True]['median']['uncached'][0]:.3f} / "
+         f"{1e3 * per_token[True]['median']['uncached'][1]:.3f}"],
+        ["cached per-token time, t = 256 / t = 16, lean: median / min",
+         f"{flat[True, 'median']:.2f}× / {flat[True, 'min']:.2f}×"],
+        ["cached per-token time, t = 256 / t = 16, modules: median / min",
+         f"{flat[False, 'median']:.2f}× / {flat[False, 'min']:.2f}×"]]
+    table_rows += [[f"cache of 256 tokens, {n} ({LAYOUTS[n]} of 8 heads): formula / storages "
+                    "held / allocated (KiB)",
+                    " / ".join(f"{mem[n][k] / 1024:.0f}" for k in ("formula", "storage",
+                                                                    "allocated"))]
+                   for n in LAYOUTS]
+    table_rows += [[f"MHA / {n} cache: storages / allocated (formula {8 // LAYOUTS[n]}×)",
+                    f"{mem_ratio[n, 'storage']:.2f}× / {mem_ratio[n, 'allocated']:.2f}×"]
+                   for n in ("GQA", "MQA")]
+    table_rows.append(["1-minute load average, before / after",
+                       f"{load_before:.1f} / {load_after:.1f}"])
+    lw, lc = speed["lean", "wall"], speed["lean", "cpu"]
+    met = ("met" if min(lw, lc) >= 5 else "met on one clock only" if max(lw, lc) >= 5
+           else "NOT met")
+    verdict = (f"Targets: with the cache, generation is {lw:.1f}× faster on the wall clock and "
+               f"{lc:.1f}× on the CPU clock (medians), {speed['lean', 'best']:.1f}× by the best "
+               f"runs, lean path against lean path (target ≥ 5× on both median clocks: {met}); "
+               f"from the best step times (area under t = 16 … 256) {step_ratio[True]:.1f}×; "
+               f"through the modules {speed['modules', 'wall']:.1f}× / "
+               f"{speed['modules', 'cpu']:.1f}× / {speed['modules', 'best']:.1f}×. "
+               f"The cached per-token time grows "
+               f"{flat[True, 'median']:.2f}× from t = 16 to 256 (median; "
+               f"{flat[True, 'min']:.2f}× by the best of {n_tok}; target: roughly flat). "
+               f"GQA (H/H_kv = 4) cache {mem_ratio['GQA', 'storage']:.2f}× smaller than MHA's "
+               f"by the storages held and {mem_ratio['GQA', 'allocated']:.2f}× by the "
+               f"allocator (target 4×). Same tokens on all four paths: {same}. Medians of "
+               f"{repeat} runs after one warm-up, one thread, load average "
+               f"{load_before:.1f} → {load_after:.1f}.")
     write_result("decoding", "Decoding with and without the KV cache (chapter 15's model)",
-                 rows, table, verdict)
+                 rows, markdown_table(["measure", "value"], table_rows), verdict)
+
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--repeat", type=int, default=7)
     args = p.parse_args()
     with torch.no_grad():
         main(args.repeat)

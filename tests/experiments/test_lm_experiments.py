@@ -24,6 +24,7 @@ from attn_course.experiments.language_model import (
     per_token_times,
     validation_loss,
 )
+from attn_course.layers.kv_cache import KVCache
 from attn_course.models.gpt import GPT
 from attn_course.models.token_models import TokenTransformer
 
@@ -70,15 +71,48 @@ def test_validation_loss_is_the_mean_cross_entropy_of_the_windows():
         validation_loss(m, ids[:5], context=7)
 
 
-def test_cache_memory_formula_and_step_times():
+def test_step_times():
     m = _gpt(n_kv_heads=2)
-    mem = cache_memory(m, 32)
-    assert mem["formula"] == 2 * 2 * 2 * 8 * 32 * 4
-    assert cache_memory(m, 32, batch=3)["formula"] == 3 * mem["formula"]
     ids = torch.randint(13, (1, 20), generator=torch.Generator().manual_seed(2))
-    times = per_token_times(m, ids, [4, 20], repeats=1)
-    assert set(times) == {"uncached", "cached"} and len(times["cached"]) == 2
-    assert all(t > 0 for t in times["uncached"] + times["cached"])
+    for lean in (True, False):
+        times = per_token_times(m, ids, [4, 20], repeats=1, lean=lean)
+        assert set(times) == {"uncached", "cached"} and len(times["cached"]) == 2
+        assert all(t > 0 for t in times["uncached"] + times["cached"])
+
+
+@pytest.mark.parametrize("n_kv_heads", [None, 2, 1])
+def test_cache_memory_measured_twice_is_the_formula(n_kv_heads):
+    m = _gpt(n_kv_heads=n_kv_heads)
+    mem = cache_memory(m, 24, batch=3)
+    assert mem["formula"] == 2 * 2 * 3 * m.n_kv_heads * 8 * 24 * 4
+    assert mem["storage"] == mem["allocated"] == mem["formula"]
+    # a cache with room for more positions than it holds is measured at its capacity
+    roomy = cache_memory(m, 10, batch=3, capacity=24)
+    assert roomy["formula"] == 10 / 24 * mem["formula"]
+    assert roomy["storage"] == roomy["allocated"] == mem["formula"]
+
+
+class _ExpandingCache(KVCache):
+    """A cache that also keeps its key/value heads repeated for every query head (what
+    grouped-query attention exists to avoid): the measurements must see the copies."""
+
+    def __init__(self, *args, group: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group, self.expanded = group, {}
+
+    def update(self, layer, k, v):
+        k, v = super().update(layer, k, v)
+        self.expanded[layer] = (k.repeat_interleave(self.group, 1),
+                                v.repeat_interleave(self.group, 1))  # (B, H, t, d_k) each
+        return k, v
+
+
+def test_cache_memory_sees_a_cache_that_expands_the_shared_heads():
+    m = _gpt(n_kv_heads=1)  # 4 query heads share 1 key/value head
+    m.new_cache = lambda batch, capacity: _ExpandingCache(
+        m.n_layers, batch=batch, n_kv_heads=1, d_k=m.d_k, capacity=capacity, group=4)
+    mem = cache_memory(m, 24, batch=3)
+    assert mem["storage"] == mem["allocated"] == 5 * mem["formula"]  # itself and 4 copies
 
 
 # --- induction ---------------------------------------------------------------------------

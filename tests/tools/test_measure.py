@@ -7,7 +7,13 @@ import sys
 import pytest
 import torch
 
-from attn_course.tools.measure import peak_memory, time_call, time_calls
+from attn_course.tools.measure import (
+    allocated_bytes,
+    peak_memory,
+    storage_bytes,
+    time_call,
+    time_calls,
+)
 
 
 def test_timer_calls_warmup_then_repeats():
@@ -42,3 +48,31 @@ def test_peak_memory_sees_a_large_temporary():
 
     peak = peak_memory(make)
     assert 12 * 2**20 < peak < 64 * 2**20
+
+
+def test_storage_bytes_counts_each_storage_once_and_whole():
+    buf = torch.zeros(10, 100)  # 4,000 bytes
+    other = torch.zeros(7, dtype=torch.float64)  # 56 bytes
+
+    class Holder:
+        def __init__(self):
+            self.views = [buf[:2], buf[3], {"again": buf.T}]
+            self.pair = (other, other[1:])
+
+    assert storage_bytes(buf[:1]) == 4000  # a view counts its whole buffer
+    assert storage_bytes(Holder()) == 4056
+    assert storage_bytes(Holder(), buf.clone()) == 8056  # a copy is a new storage
+    assert storage_bytes([1, "a", None]) == 0
+
+
+def test_allocated_bytes_counts_what_a_call_keeps_not_its_temporaries():
+    keep = []
+
+    def fn():
+        tmp = torch.ones(1000, 100)  # 400 kB, freed on return
+        keep.append(torch.zeros(250, 100) + tmp[:250].sum())  # 100 kB kept
+        return torch.ones(10)  # 40 bytes returned
+
+    got, out = allocated_bytes(fn)
+    assert out.shape == (10,)
+    assert 100_040 <= got < 100_040 + 4096  # allocator rounding at most

@@ -31,22 +31,13 @@ from torch import Tensor, nn
 from ..data.text import CharTokenizer, corpus_fingerprint, lm_batch, load_corpus
 from ..layers.kv_cache import KVCache, cache_bytes
 from ..models.gpt import GPT
-from ..tools.measure import peak_memory, time_calls
+from ..models.gpt_decode import DecodePlan
+from ..tools.measure import allocated_bytes, storage_bytes, time_calls
 from ..tools.training import train
 
-__all__ = [
-    "COMPARE",
-    "MAIN",
-    "WEIGHTS_FILE",
-    "cache_memory",
-    "decode_step_times",
-    "kv_heads_from",
-    "load_model",
-    "lm_loss",
-    "per_token_times",
-    "train_lm",
-    "validation_loss",
-]
+__all__ = ["COMPARE", "MAIN", "WEIGHTS_FILE", "cache_memory", "decode_step_times",
+           "kv_heads_from", "load_model", "lm_loss", "per_token_times", "train_lm",
+           "validation_loss"]
 
 WEIGHTS_FILE = "gpt_pydocs.pt"
 MAIN: dict[str, Any] = {
@@ -180,27 +171,30 @@ def make_weights(path: str | Path | None = None, *, keys: Sequence[str] | None =
 # --- decoding speed and cache memory -------------------------------------------------------
 
 def per_token_times(model: GPT, ids: Tensor, positions: Sequence[int], *, repeats: int = 5,
-                    threads: int | None = 1, stat: str = "median") -> dict[str, list[float]]:
+                    threads: int | None = 1, stat: str = "median", lean: bool = True
+                    ) -> dict[str, list[float]]:
     """Seconds to produce the token after position ``t − 1``, for each ``t`` in ``positions``.
 
-    ``"uncached"``: one forward pass over the ``t`` tokens ``ids[:, :t]`` (what generation
-    without a cache does at every step). ``"cached"``: one decoding step — the one new token
-    ``ids[:, t−1]`` against a cache holding the ``t − 1`` tokens before it. Medians (or, with
-    ``stat="min"``, the best, which resists load from other work) of ``repeats`` calls,
-    timed round-robin.
+    ``"uncached"``: one forward pass over ``ids[:, :t]`` (a step of generation without a
+    cache). ``"cached"``: one decoding step, ``ids[:, t−1]`` against ``t − 1`` cached tokens.
+    ``lean`` (what :meth:`attn_course.GPT.generate` runs): both through one
+    :class:`~attn_course.models.gpt_decode.DecodePlan`, else through the modules. Medians (or
+    with ``stat="min"`` the best, which resists load) of ``repeats`` calls, round-robin.
     """
     out: dict[str, list[float]] = {"uncached": [], "cached": []}
     cache = model.new_cache(ids.shape[0], capacity=max(positions))
     with torch.no_grad():
+        run = DecodePlan(model, max(positions)).logits if lean else (
+            lambda idx, cache=None: model(idx, cache=cache))
         for t in positions:
             cache.truncate(0)
-            model(ids[:, :t - 1], cache=cache)  # fill the cache with the t − 1 earlier tokens
+            run(ids[:, :t - 1], cache)  # fill the cache with the t − 1 earlier tokens
 
             def step(t: int = t) -> Tensor:
                 cache.truncate(t - 1)
-                return model(ids[:, t - 1:t], cache=cache)
+                return run(ids[:, t - 1:t], cache)
 
-            times = time_calls({"uncached": lambda t=t: model(ids[:, :t]), "cached": step},
+            times = time_calls({"uncached": lambda t=t: run(ids[:, :t]), "cached": step},
                                repeats=repeats, threads=threads, stat=stat)
             out["uncached"].append(times["uncached"])
             out["cached"].append(times["cached"])
@@ -208,13 +202,13 @@ def per_token_times(model: GPT, ids: Tensor, positions: Sequence[int], *, repeat
 
 
 def decode_step_times(model: GPT, lengths: Sequence[int], *, repeats: int = 5,
-                      threads: int | None = 1, seed: int = 0, stat: str = "median"
-                      ) -> list[float]:
+                      threads: int | None = 1, seed: int = 0, stat: str = "median",
+                      lean: bool = True) -> list[float]:
     """Seconds of one cached decoding step with ``t`` positions in the cache, per ``t``
-    (``stat`` as in :func:`per_token_times`).
+    (``stat`` and ``lean`` as in :func:`per_token_times`).
 
-    The cache is filled with random keys and values: the time of a step does not depend on
-    their values, and this reaches cache lengths far beyond what the model was trained on.
+    The cache holds random keys and values (a step's time does not depend on them), which
+    reaches lengths far beyond what the model was trained on.
     """
     g = torch.Generator().manual_seed(seed)
     cache = model.new_cache(1, capacity=max(lengths) + 1)
@@ -223,40 +217,47 @@ def decode_step_times(model: GPT, lengths: Sequence[int], *, repeats: int = 5,
     token = torch.zeros(1, 1, dtype=torch.long)
     out = []
     with torch.no_grad():
+        run = DecodePlan(model, max(lengths) + 1).logits if lean else (
+            lambda idx, cache: model(idx, cache=cache))
         for t in lengths:
             def step(t: int = t) -> Tensor:
                 cache.truncate(t)
-                return model(token, cache=cache)
+                return run(token, cache)
 
             out.append(time_calls({"step": step}, repeats=repeats, threads=threads,
                                   stat=stat)["step"])
     return out
 
 
-def cache_memory(model: GPT, t: int, *, batch: int = 1, seed: int = 0) -> dict[str, float]:
-    """Measured and computed bytes of the cache after a prompt of ``t`` tokens for each of
-    ``batch`` sequences.
+def cache_memory(model: GPT, t: int, *, batch: int = 1, capacity: int | None = None,
+                 seed: int = 0) -> dict[str, float]:
+    """The bytes of a cache after a prompt of ``t`` tokens for each of ``batch`` sequences:
+    by the formula, and measured twice.
 
-    ``"measured"``: the peak resident memory that running the prompts ``(batch, t)`` into a
-    fresh cache adds, minus the peak of the same pass without a cache (the activations,
-    which both share). Allocator rounding and the passes' temporaries make this an estimate:
-    use a ``batch`` that makes the cache several MiB. ``"formula"``:
-    ``2 · n_layers · batch · n_kv_heads · d_k · t · 4`` bytes.
+    The cache has room for ``capacity`` positions (default ``t``; ``generate`` makes it for
+    the prompt plus the new tokens) and is filled by a forward pass over random ids.
+    ``"formula"``: ``2 · n_layers · batch · n_kv_heads · d_k · t · 4``. ``"storage"``: the
+    distinct storages the filled cache holds (:func:`~attn_course.tools.measure.storage_bytes`:
+    spare capacity or a copy of the shared heads would show). ``"allocated"``: what torch's
+    allocator gives out and keeps during the pass that makes and fills the cache, minus the
+    same for the pass without one (:func:`~attn_course.tools.measure.allocated_bytes`).
     """
     g = torch.Generator().manual_seed(seed)
     ids = torch.randint(model.vocab_size, (batch, t), generator=g)
+    capacity = t if capacity is None else capacity
 
     def with_cache() -> tuple[Tensor, KVCache]:
-        cache = model.new_cache(batch, capacity=t)
-        logits = model(ids, cache=cache)
-        return logits, cache
+        cache = model.new_cache(batch, capacity=capacity)
+        return model(ids, cache=cache), cache
 
     with torch.no_grad():
-        cached = peak_memory(with_cache)
-        plain = peak_memory(lambda: model(ids))
-    return {"measured": cached - plain,
-            "formula": float(cache_bytes(model.n_layers, model.n_kv_heads, model.d_k, t,
-                                         batch=batch))}
+        with_cache()  # warm-up: the fused projections and RoPE's tables are made once
+        cached, (_, cache) = allocated_bytes(with_cache)
+        plain, _ = allocated_bytes(lambda: model(ids))
+    return {"formula": float(cache_bytes(model.n_layers, model.n_kv_heads, model.d_k, t,
+                                         batch=batch)),
+            "storage": float(storage_bytes(cache)),
+            "allocated": float(cached - plain)}
 
 
 # --- from multi-head to grouped-query attention -------------------------------------------

@@ -27,6 +27,7 @@ from ..layers.kv_cache import KVCache, LayerKVCache
 from ..layers.multihead import MultiHeadAttention
 from ..layers.positions import RoPE
 from ..layers.transformer import FeedForward
+from .gpt_decode import DecodePlan, plan_supports
 
 __all__ = ["GPT", "GPTBlock"]
 
@@ -179,8 +180,8 @@ class GPT(nn.Module):
     @torch.no_grad()
     def generate(self, idx: Tensor, max_new_tokens: int, *, use_cache: bool = True,
                  temperature: float = 0.0, top_k: int | None = None, top_p: float | None = None,
-                 generator: torch.Generator | None = None, cache: KVCache | None = None
-                 ) -> Tensor:
+                 generator: torch.Generator | None = None, cache: KVCache | None = None,
+                 lean: bool = True) -> Tensor:
         """Continue ``idx (B, N)`` by ``max_new_tokens`` tokens: ``(B, N + max_new_tokens)``.
 
         Each new token is drawn from :func:`attn_course.core.sampling.next_token_probs` of the
@@ -195,6 +196,12 @@ class GPT(nn.Module):
         ``ValueError``): this model does not slide a window by itself. Pass your own
         ``cache`` (e.g. a rolling cache that keeps the last ``w`` positions, chapter 17) to
         generate past ``max_len``; its capacity then decides.
+
+        ``lean`` (the default) runs the steps through a
+        :class:`~attn_course.models.gpt_decode.DecodePlan` — the modules' computation (to
+        rounding) without their per-call Python overhead, for the cached and the uncached
+        mode alike — wherever it applies (:func:`~attn_course.models.gpt_decode.plan_supports`,
+        and no ``cache`` passed in); ``lean=False`` runs the modules (the reference path).
         """
         if not isinstance(max_new_tokens, int) or max_new_tokens < 0:
             raise ValueError(f"max_new_tokens must be a non-negative int, got {max_new_tokens!r}")
@@ -207,6 +214,11 @@ class GPT(nn.Module):
             return idx
         was_training = self.training
         self.eval()
+        if lean and cache is None and plan_supports(self):
+            out = self._generate_lean(idx, max_new_tokens, use_cache, temperature, top_k, top_p,
+                                      generator)
+            self.train(was_training)
+            return out
         out = [idx]
         if use_cache:
             cache = self.new_cache(idx.shape[0], capacity=total) if cache is None else cache
@@ -226,6 +238,26 @@ class GPT(nn.Module):
                 logits = self._run(torch.cat(out, 1), None, False, None)[0][:, -1]  # (B, V)
         self.train(was_training)
         return torch.cat(out, 1)  # (B, N + max_new_tokens)
+
+    def _generate_lean(self, idx: Tensor, max_new_tokens: int, use_cache: bool,
+                       temperature: float, top_k: int | None, top_p: float | None,
+                       generator: torch.Generator | None) -> Tensor:
+        """:meth:`generate` through a :class:`DecodePlan` (arguments already checked)."""
+        B, N = idx.shape
+        total = N + max_new_tokens
+        plan = DecodePlan(self, total)
+        out = torch.empty(B, total, dtype=torch.promote_types(idx.dtype, torch.int64))
+        out[:, :N] = idx  # (B, total): the prompt, then each new token in place
+        cache = self.new_cache(B, capacity=total) if use_cache else None
+        logits = plan.logits(idx, cache)  # (B, V)
+        for n in range(N, total):
+            nxt = self._pick(logits, temperature, top_k, top_p, generator)  # (B, 1)
+            out[:, n:n + 1] = nxt
+            if n == total - 1:
+                break
+            # with the cache: the new token only; without: the whole prefix again
+            logits = plan.logits(nxt if use_cache else out[:, :n + 1], cache)  # (B, V)
+        return out  # (B, N + max_new_tokens)
 
     @staticmethod
     def _pick(logits: Tensor, temperature: float, top_k: int | None, top_p: float | None,

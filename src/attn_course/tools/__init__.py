@@ -9,7 +9,15 @@ switch), :func:`~attn_course.tools.training.train` (every training loop),
 beside it) and :func:`~attn_course.tools.tables.markdown_table` (every result table).
 """
 
-from .measure import count_flops, peak_memory, resident_memory, time_call, time_calls
+from .measure import (
+    allocated_bytes,
+    count_flops,
+    peak_memory,
+    resident_memory,
+    storage_bytes,
+    time_call,
+    time_calls,
+)
 from .processes import WorkerError, run_processes
 from .progress import progress
 from .seed import set_seed
@@ -29,6 +37,7 @@ __all__ = [
     "IGNORE_INDEX",
     "WorkerError",
     "accuracy",
+    "allocated_bytes",
     "count_flops",
     "count_parameters",
     "markdown_table",
@@ -39,6 +48,7 @@ __all__ = [
     "resident_memory",
     "run_processes",
     "set_seed",
+    "storage_bytes",
     "time_call",
     "time_calls",
     "token_cross_entropy",

@@ -10,6 +10,10 @@
   the chapters that time a few large calls.)
 - :func:`peak_memory`: the peak resident memory one call adds, read from the operating
   system (``tracemalloc`` does not see torch's allocations).
+- :func:`storage_bytes`: the bytes of the distinct storages an object's tensors live in —
+  what it *holds*, padding, spare capacity and duplicated copies included.
+- :func:`allocated_bytes`: the bytes one call allocates and still holds when it returns,
+  summed from the allocation and free events torch's profiler records.
 - :func:`count_flops`: the FLOPs of the matrix products and convolutions a call runs,
   counted by torch's ``FlopCounterMode`` (a multiply–add counts as 2).
 """
@@ -20,6 +24,7 @@ import contextlib
 import ctypes
 import gc
 import math
+import os
 import statistics
 import sys
 import time
@@ -31,7 +36,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from .threads import torch_threads
 
-__all__ = ["count_flops", "peak_memory", "resident_memory", "time_call", "time_calls"]
+__all__ = ["allocated_bytes", "count_flops", "peak_memory", "resident_memory", "storage_bytes",
+           "time_call", "time_calls"]
 
 _STATS: dict[str, Callable[[list[float]], float]] = {"median": statistics.median, "min": min}
 _CLOCKS: dict[str, Callable[[], float]] = {"wall": time.perf_counter, "cpu": time.thread_time}
@@ -170,3 +176,75 @@ def peak_memory(fn: Callable[[], Any], *, warmup: int = 1) -> float:
         return math.nan
     finally:
         _malloc(measuring=False)
+
+
+def storage_bytes(*objs: Any) -> int:
+    """Bytes of the distinct storages of every tensor ``objs`` hold.
+
+    Tensors are looked for in ``objs`` themselves, in lists, tuples and dicts, and in the
+    attributes (``__dict__``) of other objects, recursively. Each storage counts once
+    (views of one buffer share it, found by its address) and counts whole: a tensor that
+    views ten positions of a buffer of a hundred counts the hundred. So this measures what
+    an object keeps in memory — not what its shapes say it should.
+    """
+    seen: dict[int, int] = {}  # storage address → its bytes
+    visited: set[int] = set()
+
+    def walk(obj: Any) -> None:
+        if id(obj) in visited:
+            return
+        visited.add(id(obj))
+        if isinstance(obj, torch.Tensor):
+            st = obj.untyped_storage()
+            seen[st.data_ptr()] = max(seen.get(st.data_ptr(), 0), st.nbytes())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            for item in obj:
+                walk(item)
+        elif isinstance(obj, dict):
+            for item in obj.values():
+                walk(item)
+        elif hasattr(obj, "__dict__") and not isinstance(obj, type):
+            walk(vars(obj))
+
+    for obj in objs:
+        walk(obj)
+    return sum(seen.values())
+
+
+def allocated_bytes(fn: Callable[[], Any]) -> tuple[int, Any]:
+    """``(bytes, fn())``: the bytes that one call of ``fn`` allocates on the CPU and has not
+    freed when it returns — its result and whatever it keeps elsewhere.
+
+    How: ``torch.profiler`` with ``profile_memory=True`` records every allocation and free
+    of torch's CPU allocator during the call; their sizes (frees negative) are summed.
+    Temporaries cancel out; allocator rounding does not, and nothing outside torch's
+    allocator is seen. Garbage is collected first, so that no earlier object is freed
+    inside the window.
+    """
+    from torch.profiler import ProfilerActivity, profile
+
+    gc.collect()
+    with _quiet_fd2(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        out = fn()
+    return int(sum(e.self_cpu_memory_usage for e in prof.events())), out
+
+
+@contextlib.contextmanager
+def _quiet_fd2() -> Any:
+    """Send file descriptor 2 to ``/dev/null`` for the block: torch's profiler (kineto)
+    writes a "profiler_start"/"profiler_stop" line there on every use, from C++, which no
+    setting turns off and which a notebook would show as cell output. Python's own
+    exceptions are not affected (they propagate)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no real descriptor 2: nothing to hide
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
