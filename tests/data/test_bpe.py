@@ -157,6 +157,8 @@ def test_bad_input():
         BPETokenizer.train(TRAIN, -1)
     with pytest.raises(ValueError, match="n_merges"):
         BPETokenizer.train(TRAIN, 2.5)
+    with pytest.raises(ValueError, match="pieces.*str"):
+        bpe_merges(["ab"], 3)
     with pytest.raises(ValueError, match="n_merges"):
         tok.truncated(21)
     with pytest.raises(ValueError, match="ids.*275"):

@@ -92,6 +92,10 @@ def bpe_merges(pieces: Iterable[bytes], n_merges: int) -> list[tuple[int, int]]:
     """
     if isinstance(n_merges, bool) or not isinstance(n_merges, int) or n_merges < 0:
         raise ValueError(f"n_merges must be an int >= 0, got {n_merges!r}")
+    pieces = list(pieces)
+    bad = next((p for p in pieces if not isinstance(p, (bytes, bytearray))), None)
+    if bad is not None:
+        raise ValueError(f"pieces must be byte strings, got a {type(bad).__name__}: {bad!r}")
     freq = Counter(bytes(p) for p in pieces)
     words = [list(w) for w in freq]  # each distinct piece as a list of ids
     counts = list(freq.values())
