@@ -35,3 +35,36 @@ def test_top_k_checker():
     assert check_top_k(right)
     bad = check_top_k(no_temperature)
     assert not bad and any("temperature" in p for p in bad.problems)
+
+
+
+def _bpe(data, n_merges, *, smallest_on_ties=True):
+    from collections import Counter
+
+    ids, merges = list(data), []
+    for i in range(n_merges):
+        counts = Counter(zip(ids, ids[1:]))
+        if not counts:
+            break
+        top = max(counts.values())
+        tied = [p for p, c in counts.items() if c == top]  # in order of first occurrence
+        pair = min(tied) if smallest_on_ties else tied[0]
+        merges.append(pair)
+        out, j = [], 0
+        while j < len(ids):
+            if tuple(ids[j:j + 2]) == pair:
+                out.append(256 + i)
+                j += 2
+            else:
+                out.append(ids[j])
+                j += 1
+        ids = out
+    return merges
+
+
+def test_bpe_merges_checker():
+    from attn_course.exercises.ch15 import check_bpe_merges
+
+    assert check_bpe_merges(_bpe)
+    bad = check_bpe_merges(lambda d, n: _bpe(d, n, smallest_on_ties=False))  # first seen
+    assert not bad and any("ties to the smallest" in p for p in bad.problems)

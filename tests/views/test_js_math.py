@@ -459,6 +459,26 @@ def check_flash(js: Any) -> None:
                     close(got[key], want[key])
 
 
+def check_bpe(js: Any) -> None:
+    from attn_course.data.bpe import BPETokenizer
+
+    printable = "\n" + "".join(chr(c) for c in range(32, 127))
+    text = ("The value of the expression is the value of the last item; x_1 = 42, x_2 = 7.\n"
+            "  Indented  text, (brackets) and __dunder__ names -- 3.14 * 2.")
+    tok = BPETokenizer.train(text * 3, 80)
+    assert len(tok.merges) > 40
+    for seed in RNG_SEEDS:
+        rng = np.random.default_rng(seed)
+        sample = "".join(rng.choice(list(printable + "aeiou    "), size=int(rng.integers(1, 80))))
+        for s in (sample, text):
+            for n in (0, 7, 40, len(tok.merges)):
+                got = js("M.bpeEncode(s, m, n)", s=s, m=tok.merges, n=n)
+                assert got == tok.truncated(n).encode(s).tolist(), (s, n)
+                assert js("M.bpeTokens(ids, m)", ids=got, m=tok.merges) == \
+                    [tok.token_bytes(i).decode() for i in got]
+    assert js("M.bpeEncode('', m, 5)", m=tok.merges) == []
+
+
 # Every export of the math module → the check that covers it.
 CHECKS: dict[str, Callable[[Any], None]] = {
     **dict.fromkeys(["argmax", "argmin", "combine", "dot", "matmul", "max", "meanStd", "min",
@@ -484,6 +504,7 @@ CHECKS: dict[str, Callable[[Any], None]] = {
     "flashBlockTrace": check_flash,
     "nextTokenProbs": check_sampling,
     "headScores": check_heads,
+    **dict.fromkeys(["bpeEncode", "bpeTokens"], check_bpe),
 }
 
 

@@ -30,7 +30,7 @@ from .ch13 import (
     check_tile_fit,
 )
 from .ch14 import check_alibi_bias, check_rope, check_sinusoidal_profile
-from .ch15 import check_cache_bytes, check_kv_head, check_top_k
+from .ch15 import check_bpe_merges, check_cache_bytes, check_kv_head, check_top_k
 from .ch16 import check_copying_score, check_prefix_score
 from .ch17 import (
     check_held_positions,
@@ -99,6 +99,7 @@ __all__ = [
     "check_rope",
     "check_sinusoidal_profile",
     # chapter 15
+    "check_bpe_merges",
     "check_cache_bytes",
     "check_kv_head",
     "check_top_k",

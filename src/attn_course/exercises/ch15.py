@@ -1,5 +1,5 @@
 """Checkers for chapter 15's exercises (cache memory, which key/value head a query head
-reads, top-k sampling)."""
+reads, top-k sampling, training byte-pair encoding)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from typing import Any
 import torch
 
 from ..core.sampling import next_token_probs
+from ..data.bpe import bpe_merges
 from ..layers.kv_cache import cache_bytes
 from ._base import Checker, CheckResult
 
-__all__ = ["check_cache_bytes", "check_kv_head", "check_top_k"]
+__all__ = ["check_bpe_merges", "check_cache_bytes", "check_kv_head", "check_top_k"]
 
 
 def check_cache_bytes(fn: Callable[[int, int, int, int], Any]) -> CheckResult:
@@ -53,4 +54,24 @@ def check_top_k(fn: Callable[[torch.Tensor, int, float], Any]) -> CheckResult:
                      f"probability, got {int((got > 0).sum())}")
             c.close(got, next_token_probs(logits, temperature=temp, top_k=k),
                     "softmax(logits / temperature) over the k largest, renormalised", atol=1e-6)
+    return c.result()
+
+
+def check_bpe_merges(fn: Callable[[bytes, int], Any]) -> CheckResult:
+    """Check ``fn(data: bytes, n_merges) -> [(a, b), …]``: the pairs BPE merges, in order.
+
+    Merge ``i`` makes id ``256 + i``; the most frequent adjacent pair goes first, counted in
+    the current sequence (a run ``a a a`` holds the pair twice), ties to the smallest
+    ``(a, b)``; occurrences are replaced left to right; fewer merges when no pair is left.
+    """
+    c = Checker("check_bpe_merges")
+    cases = (b"aaabdaaabac", b"aaaa", b"dcba", b"", b"low lower lowest newer wider new",
+             "na\u00efve caf\u00e9 \u65e5\u672c".encode())
+    for data in cases:
+        with c.case(f"data = {data!r}"):
+            want = bpe_merges([data], 6)
+            got = [tuple(int(i) for i in p) for p in fn(data, 6)]
+            hint = ("pairs counted in the current sequence, the most frequent first, ties to "
+                    "the smallest (a, b), merged left to right; stop when no pair is left")
+            c.expect(got == want, f"6 merges of {data!r} should be {want}, got {got} ({hint})")
     return c.result()

@@ -24,3 +24,4 @@ export { flashBlockTrace } from "./flash.js";
 export { nextTokenProbs } from "./sampling.js";
 export { headScores } from "./heads.js";
 export { boxShare, convGate, gateVariances, mlpGate } from "./gates.js";
+export { bpeEncode, bpeTokens } from "./bpe.js";
