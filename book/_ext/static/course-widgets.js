@@ -116,6 +116,48 @@
     document.head.appendChild(style);
   }
 
+  // Views nearest the viewport first: a reader sees the playground on screen drawn before
+  // the ones further down are.
+  function byDistanceToViewport(tags) {
+    const distance = (tag) => {
+      const r = (tag.parentElement || tag).getBoundingClientRect();
+      if (r.bottom >= 0 && r.top <= window.innerHeight) return 0;
+      return r.top > 0 ? r.top - window.innerHeight : -r.bottom;
+    };
+    return tags.map((tag) => [distance(tag), tag]).sort((a, b) => a[0] - b[0]).map((d) => d[1]);
+  }
+
+  // Give the main thread back between two views (input, painting, the theme's scripts), so
+  // drawing all the views of a page is not one long task.
+  function yieldToPage() {
+    if (globalThis.scheduler && typeof scheduler.yield === "function") return scheduler.yield();
+    return new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  async function draw(tag, models, entries, initialised) {
+    const { model_id: id } = JSON.parse(tag.textContent);
+    const model = models.get(id);
+    if (!model) {
+      const kind = entries[id] ? entries[id].model_name : "missing";
+      console.warn(`course-widgets: widget ${id} (${kind}) is not an anywidget view; not drawn`);
+      return;
+    }
+    const el = document.createElement("div");
+    el.className = "course-widget";
+    tag.before(el);
+    try {
+      addCss(model.get("_css"));
+      const def = await widgetDefinition(model.get("_esm"));
+      if (def.initialize && !initialised.has(id)) {
+        initialised.set(id, Promise.resolve(def.initialize({ model })));
+      }
+      await initialised.get(id);
+      await def.render({ model, el });
+    } catch (err) {
+      console.error(`course-widgets: could not draw widget ${id}`, err);
+    }
+  }
+
   async function main() {
     const saved = document.querySelector(`script[type="${STATE_TYPE}"]`);
     if (!saved) return;
@@ -128,29 +170,13 @@
       models.set(id, new Model(id, putBuffers(entry.state, entry.buffers), manager));
     }
     const tags = [...document.querySelectorAll(`script[type="${VIEW_TYPE}"]`)];
-    await Promise.all(tags.map(async (tag) => {
-      const { model_id: id } = JSON.parse(tag.textContent);
-      const model = models.get(id);
-      if (!model) {
-        const kind = entries[id] ? entries[id].model_name : "missing";
-        console.warn(`course-widgets: widget ${id} (${kind}) is not an anywidget view; not drawn`);
-        return;
-      }
-      const el = document.createElement("div");
-      el.className = "course-widget";
-      tag.before(el);
-      try {
-        addCss(model.get("_css"));
-        const def = await widgetDefinition(model.get("_esm"));
-        if (def.initialize && !initialised.has(id)) {
-          initialised.set(id, Promise.resolve(def.initialize({ model })));
-        }
-        await initialised.get(id);
-        await def.render({ model, el });
-      } catch (err) {
-        console.error(`course-widgets: could not draw widget ${id}`, err);
-      }
-    }));
+    // Start importing every view's module at once (each is compiled off the main thread
+    // while the first view is drawn), then draw the views one per task.
+    for (const model of models.values()) widgetDefinition(model.get("_esm")).catch(() => {});
+    for (const tag of byDistanceToViewport(tags)) {
+      await draw(tag, models, entries, initialised);
+      await yieldToPage();
+    }
   }
 
   main().catch((err) => console.error("course-widgets: could not read the saved widgets", err));
