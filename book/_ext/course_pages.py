@@ -29,7 +29,9 @@ Loaded by ``_config.yml``'s ``local_extensions``; the browser tests
    near; the theme's script no longer lays out the whole page to find the code blocks that
    scroll (``lazy_tab_stops``, with ``static/course-tabstops.js``); the colour theme is set
    before the first paint (``templates/layout.html``), so the theme's script does not restyle
-   the whole page when it runs.
+   the whole page when it runs. The figures load lazily (``lazy_images``): on a phone's
+   network the figures below the fold no longer share the bandwidth with the page's
+   stylesheets and scripts.
 7. **No progress bars in the pages.** The environment variable ``ATTN_COURSE_BOOK_BUILD``
    is set for the notebooks the build executes (their kernels inherit it):
    ``attn_course.tools.progress`` then draws no bar, so no frozen ipywidgets bar is saved
@@ -177,6 +179,18 @@ def fix_bibliography_roles(app: Sphinx, pagename: str, templatename: str,
     body = context.get("body")
     if body and 'role="doc-biblioentry"' in body:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+_IMG = re.compile(r"<img\b(?![^>]*\bloading=)")
+
+
+def lazy_images(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                doctree: Any) -> None:
+    """``loading="lazy"`` on the page's images: the browser fetches a figure when it comes
+    near the viewport (those on the first screen at once), not all of them with the page."""
+    body = context.get("body")
+    if body and "<img" in body:
+        context["body"] = _IMG.sub('<img loading="lazy"', body)
 
 
 # --- icons ------------------------------------------------------------------------------------
@@ -376,6 +390,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", clean_assets, priority=900)
     app.connect("html-page-context", add_description, priority=900)
     app.connect("html-page-context", fix_bibliography_roles, priority=900)
+    app.connect("html-page-context", lazy_images, priority=900)
     app.connect("build-finished", write_icons)
     app.connect("build-finished", trim_theme_css)
     app.connect("build-finished", lazy_tab_stops)

@@ -8,7 +8,8 @@
 // below the fold included (book/_ext/static/course.css lets the browser skip those until they
 // come near), and it made the longest task of a chapter's load. book/_ext/course_pages.py
 // makes the theme's script call window.courseTabStops(selector) instead, which does the same
-// for the blocks within a screen of the viewport, as they come near. A block not yet measured
+// for the blocks within a screen of the viewport, as they come near, and again when one of them
+// changes size. A block not yet measured
 // keeps a tab stop (tabindex 0), so every block that scrolls is reachable from the keyboard
 // (and axe-core's scrollable-region-focusable holds) before it is measured.
 (function () {
@@ -32,6 +33,12 @@
     }
   }, { rootMargin: "100% 0px" });
 
+  // A block near the viewport whose width changes (the window resized, a sidebar opened or
+  // closed, a transition ended) is measured again once the browser has laid it out.
+  const resized = new ResizeObserver((entries) => {
+    for (const entry of entries) if (near.has(entry.target)) measure(entry.target);
+  });
+
   // Called by the theme where it measured every block: new blocks are watched, the blocks
   // near the viewport are measured again (a resize or a change in the article).
   window.courseTabStops = function (selector) {
@@ -43,6 +50,7 @@
       watched.add(el);
       if (!el.hasAttribute("tabindex")) el.tabIndex = 0;
       observer.observe(el);
+      resized.observe(el);
     }
   };
 })();

@@ -117,14 +117,34 @@
   }
 
   // Views nearest the viewport first: a reader sees the playground on screen drawn before
-  // the ones further down are.
+  // the ones further down are. The positions come from an IntersectionObserver, which the
+  // browser fills in at its next rendering step: asking for them here (getBoundingClientRect)
+  // would force a layout of the page while it is still being set up. A view in a section the
+  // browser has not laid out yet (content-visibility in course.css) or in a hidden block has
+  // no box; those keep the page's order, after the others.
   function byDistanceToViewport(tags) {
-    const distance = (tag) => {
-      const r = (tag.parentElement || tag).getBoundingClientRect();
-      if (r.bottom >= 0 && r.top <= window.innerHeight) return 0;
-      return r.top > 0 ? r.top - window.innerHeight : -r.bottom;
-    };
-    return tags.map((tag) => [distance(tag), tag]).sort((a, b) => a[0] - b[0]).map((d) => d[1]);
+    if (typeof IntersectionObserver !== "function" || tags.length < 2) return Promise.resolve(tags);
+    return new Promise((resolve) => {
+      const boxes = new Map(); // observed element -> its box
+      const target = (tag) => tag.parentElement || tag;
+      const targets = new Set(tags.map(target));
+      const observer = new IntersectionObserver((entries) => {
+        // The first call has an entry for every element observed below; one the browser left
+        // out is taken as having no box.
+        for (const e of entries) boxes.set(e.target, e.boundingClientRect);
+        observer.disconnect();
+        const h = window.innerHeight;
+        const distance = (r) => {
+          if (!r || (r.width === 0 && r.height === 0)) return Infinity;
+          if (r.bottom >= 0 && r.top <= h) return 0;
+          return r.top > 0 ? r.top - h : -r.bottom;
+        };
+        const order = tags.map((tag, i) => [distance(boxes.get(target(tag))), i, tag]);
+        order.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        resolve(order.map((d) => d[2]));
+      });
+      for (const el of targets) observer.observe(el);
+    });
   }
 
   // Give the main thread back between two views (input, painting, the theme's scripts), so
@@ -173,7 +193,7 @@
     // Start importing every view's module at once (each is compiled off the main thread
     // while the first view is drawn), then draw the views one per task.
     for (const model of models.values()) widgetDefinition(model.get("_esm")).catch(() => {});
-    for (const tag of byDistanceToViewport(tags)) {
+    for (const tag of await byDistanceToViewport(tags)) {
       await draw(tag, models, entries, initialised);
       await yieldToPage();
     }
