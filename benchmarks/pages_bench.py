@@ -132,6 +132,12 @@ def measure_page(browser: Any, base: str, html_dir: Path, path: str, runs: int,
             row["raw_bytes"] = sum(f.stat().st_size for f in files)
             row["console_errors"] = len(errors)
             if AXE.exists():
+                # Sections below the fold are drawn only near the viewport (content-visibility
+                # in course.css); axe's colour-contrast check hit-tests elements and, in a
+                # section not drawn yet, finds the wrong background. Draw them all first, as
+                # tests/browser/test_pages.py does.
+                page.add_style_tag(content=".bd-article section { content-visibility: visible"
+                                   " !important; }")
                 page.add_script_tag(path=str(AXE))
                 res = page.evaluate(
                     "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a',"

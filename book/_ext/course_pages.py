@@ -24,7 +24,15 @@ Loaded by ``_config.yml``'s ``local_extensions``; the browser tests
 5. **Accessibility of the theme**: the bibliography is a list of list items (docutils writes
    ARIA roles that axe-core flags), and ``templates/`` label the search and colour-mode
    buttons by what they show (``label-content-name-mismatch``).
-6. **No progress bars in the pages.** The environment variable ``ATTN_COURSE_BOOK_BUILD``
+6. **A chapter's load without long tasks** (Lighthouse's total blocking time): ``course.css``
+   lets the browser skip the style and layout of the sections below the fold until they come
+   near; the theme's script no longer lays out the whole page to find the code blocks that
+   scroll (``lazy_tab_stops``, with ``static/course-tabstops.js``); the colour theme is set
+   before the first paint (``templates/layout.html``), so the theme's script does not restyle
+   the whole page when it runs. The figures load lazily (``lazy_images``): on a phone's
+   network the figures below the fold no longer share the bandwidth with the page's
+   stylesheets and scripts.
+7. **No progress bars in the pages.** The environment variable ``ATTN_COURSE_BOOK_BUILD``
    is set for the notebooks the build executes (their kernels inherit it):
    ``attn_course.tools.progress`` then draws no bar, so no frozen ipywidgets bar is saved
    into a page. A person running the notebook sees the bar.
@@ -40,6 +48,9 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 BOOK_BUILD = "ATTN_COURSE_BOOK_BUILD"  # read by attn_course.tools.progress
@@ -168,6 +179,18 @@ def fix_bibliography_roles(app: Sphinx, pagename: str, templatename: str,
     body = context.get("body")
     if body and 'role="doc-biblioentry"' in body:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+_IMG = re.compile(r"<img\b(?![^>]*\bloading=)")
+
+
+def lazy_images(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+                doctree: Any) -> None:
+    """``loading="lazy"`` on the page's images: the browser fetches a figure when it comes
+    near the viewport (those on the first screen at once), not all of them with the page."""
+    body = context.get("body")
+    if body and "<img" in body:
+        context["body"] = _IMG.sub('<img loading="lazy"', body)
 
 
 # --- icons ------------------------------------------------------------------------------------
@@ -309,6 +332,43 @@ def _subset_font(source: Path, target: Path, chars: set[str]) -> None:
     font.save(str(target))
 
 
+# --- the theme's script: tab stops without a layout of the whole page -------------------------
+
+# pydata-sphinx-theme 0.17's minified addTabStopsToScrollableElements: the selector of the
+# blocks and the loop that reads the size of each.
+_TAB_STOPS = re.compile(
+    r'document\.querySelectorAll\((\[[^\]]*"pre"[^\]]*\]\.join\(", "\))\)'
+    r'\.forEach\((\w+)=>\{\2\.tabIndex=\2\.scrollWidth>\2\.clientWidth\|\|'
+    r'\2\.scrollHeight>\2\.clientHeight\?0:-1\}\)')
+
+
+def lazy_tab_stops(app: Sphinx, exception: Exception | None) -> None:
+    """Make the theme's script hand its tab-stop update to ``window.courseTabStops``
+    (``static/course-tabstops.js``), which measures only the blocks near the viewport.
+
+    The theme reads the size of every code block and output on load, after each change in
+    the article and on resize: a layout of the whole page, the skipped sections too. Where
+    ``courseTabStops`` is missing the theme's own loop runs. A theme whose script no longer
+    has the loop gets a warning (which fails the ``-W`` build) rather than a silently slow
+    page."""
+    if exception is not None or app.builder.format != "html":
+        return
+    script = Path(app.outdir) / "_static" / "scripts" / "pydata-sphinx-theme.js"
+    if not script.exists():
+        return
+    text = script.read_text(encoding="utf-8")
+    if "window.courseTabStops" in text:
+        return
+    new, count = _TAB_STOPS.subn(
+        lambda m: f"(window.courseTabStops?window.courseTabStops({m.group(1)}):{m.group(0)})",
+        text)
+    if count != 1:
+        logger.warning("course_pages: the theme's tab-stop loop was not found in %s; pages "
+                       "lay out in full on load (update _TAB_STOPS)", script)
+        return
+    script.write_text(new, encoding="utf-8")
+
+
 def icon_for_redirect(app: Sphinx, exception: Exception | None) -> None:
     """Give the root ``index.html`` (sphinx-external-toc's one-line redirect) the favicon link
     every other page has: without it a browser that renders the page before following the
@@ -324,11 +384,15 @@ def icon_for_redirect(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", configure)
     app.add_css_file("icons.css")
+    # Deferred, before the theme's own deferred script (at the end of the body) that calls it.
+    app.add_js_file("course-tabstops.js", loading_method="defer")
     # After sphinx-book-theme (501) and course_publish (502) have added their buttons/assets.
     app.connect("html-page-context", clean_assets, priority=900)
     app.connect("html-page-context", add_description, priority=900)
     app.connect("html-page-context", fix_bibliography_roles, priority=900)
+    app.connect("html-page-context", lazy_images, priority=900)
     app.connect("build-finished", write_icons)
     app.connect("build-finished", trim_theme_css)
+    app.connect("build-finished", lazy_tab_stops)
     app.connect("build-finished", icon_for_redirect, priority=900)  # after etoc's index.html
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

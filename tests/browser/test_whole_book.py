@@ -171,6 +171,9 @@ def test_page_loads_cleanly(book_server: str, open_page: Any, path: str) -> None
     page = visit.page
     page.wait_for_load_state("networkidle", timeout=30_000)
     # (the math is typeset when the book is built: no MathJax runs here; test_pages.py checks it)
+    # The figures load lazily (book/_ext/course_pages.py): ask for all of them now.
+    page.eval_on_selector_all("img", "els => els.forEach(e => { e.loading = 'eager'; })")
+    page.wait_for_function("() => [...document.images].every(e => e.complete)", timeout=30_000)
     broken = page.eval_on_selector_all(
         "img",
         "els => els.filter(e => !(e.complete && e.naturalWidth > 0))"

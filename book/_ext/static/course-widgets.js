@@ -116,6 +116,68 @@
     document.head.appendChild(style);
   }
 
+  // Views nearest the viewport first: a reader sees the playground on screen drawn before
+  // the ones further down are. The positions come from an IntersectionObserver, which the
+  // browser fills in at its next rendering step: asking for them here (getBoundingClientRect)
+  // would force a layout of the page while it is still being set up. A view in a section the
+  // browser has not laid out yet (content-visibility in course.css) or in a hidden block has
+  // no box; those keep the page's order, after the others.
+  function byDistanceToViewport(tags) {
+    if (typeof IntersectionObserver !== "function" || tags.length < 2) return Promise.resolve(tags);
+    return new Promise((resolve) => {
+      const boxes = new Map(); // observed element -> its box
+      const target = (tag) => tag.parentElement || tag;
+      const targets = new Set(tags.map(target));
+      const observer = new IntersectionObserver((entries) => {
+        // The first call has an entry for every element observed below; one the browser left
+        // out is taken as having no box.
+        for (const e of entries) boxes.set(e.target, e.boundingClientRect);
+        observer.disconnect();
+        const h = window.innerHeight;
+        const distance = (r) => {
+          if (!r || (r.width === 0 && r.height === 0)) return Infinity;
+          if (r.bottom >= 0 && r.top <= h) return 0;
+          return r.top > 0 ? r.top - h : -r.bottom;
+        };
+        const order = tags.map((tag, i) => [distance(boxes.get(target(tag))), i, tag]);
+        order.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        resolve(order.map((d) => d[2]));
+      });
+      for (const el of targets) observer.observe(el);
+    });
+  }
+
+  // Give the main thread back between two views (input, painting, the theme's scripts), so
+  // drawing all the views of a page is not one long task.
+  function yieldToPage() {
+    if (globalThis.scheduler && typeof scheduler.yield === "function") return scheduler.yield();
+    return new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  async function draw(tag, models, entries, initialised) {
+    const { model_id: id } = JSON.parse(tag.textContent);
+    const model = models.get(id);
+    if (!model) {
+      const kind = entries[id] ? entries[id].model_name : "missing";
+      console.warn(`course-widgets: widget ${id} (${kind}) is not an anywidget view; not drawn`);
+      return;
+    }
+    const el = document.createElement("div");
+    el.className = "course-widget";
+    tag.before(el);
+    try {
+      addCss(model.get("_css"));
+      const def = await widgetDefinition(model.get("_esm"));
+      if (def.initialize && !initialised.has(id)) {
+        initialised.set(id, Promise.resolve(def.initialize({ model })));
+      }
+      await initialised.get(id);
+      await def.render({ model, el });
+    } catch (err) {
+      console.error(`course-widgets: could not draw widget ${id}`, err);
+    }
+  }
+
   async function main() {
     const saved = document.querySelector(`script[type="${STATE_TYPE}"]`);
     if (!saved) return;
@@ -128,29 +190,13 @@
       models.set(id, new Model(id, putBuffers(entry.state, entry.buffers), manager));
     }
     const tags = [...document.querySelectorAll(`script[type="${VIEW_TYPE}"]`)];
-    await Promise.all(tags.map(async (tag) => {
-      const { model_id: id } = JSON.parse(tag.textContent);
-      const model = models.get(id);
-      if (!model) {
-        const kind = entries[id] ? entries[id].model_name : "missing";
-        console.warn(`course-widgets: widget ${id} (${kind}) is not an anywidget view; not drawn`);
-        return;
-      }
-      const el = document.createElement("div");
-      el.className = "course-widget";
-      tag.before(el);
-      try {
-        addCss(model.get("_css"));
-        const def = await widgetDefinition(model.get("_esm"));
-        if (def.initialize && !initialised.has(id)) {
-          initialised.set(id, Promise.resolve(def.initialize({ model })));
-        }
-        await initialised.get(id);
-        await def.render({ model, el });
-      } catch (err) {
-        console.error(`course-widgets: could not draw widget ${id}`, err);
-      }
-    }));
+    // Start importing every view's module at once (each is compiled off the main thread
+    // while the first view is drawn), then draw the views one per task.
+    for (const model of models.values()) widgetDefinition(model.get("_esm")).catch(() => {});
+    for (const tag of await byDistanceToViewport(tags)) {
+      await draw(tag, models, entries, initialised);
+      await yieldToPage();
+    }
   }
 
   main().catch((err) => console.error("course-widgets: could not read the saved widgets", err));
