@@ -44,7 +44,10 @@ def test_bytes_formula_uneven():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/io is Linux's")
 def test_bytes_written_match_the_formula_and_memory_is_close():
     g = torch.Generator().manual_seed(0)
-    q, k, v = (torch.randn(1, 2, 1536, 32, generator=g) for _ in range(3))
+    # N = 6144, not smaller: each process's first call also touches about 1.2 MiB that does not
+    # grow with N (library and thread set-up in the fresh process), which at N = 1536 put the
+    # measurement at 2.0-2.2x the formula and over the bound below in 4 of 15 runs.
+    q, k, v = (torch.randn(1, 2, 6144, 32, generator=g) for _ in range(3))
     r = measure_ring(q, k, v, world_size=3, block_size=128, start_method="fork")
     lengths = [len(i) for i in r["layout"]]
     formula = ring_bytes(lengths, batch=2, d_k=32, d_v=32)
