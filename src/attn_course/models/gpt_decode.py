@@ -105,7 +105,7 @@ class DecodePlan:
         rope = model.rope
         probe = self.embed.new_zeros(1, 1, max(length, 1), self.d_k)
         rope.rotate(probe)  # (builds RoPE's tables for at least ``length`` positions)
-        self.cos, self.sin = rope._cos2[:, None], rope._sin2[:, None]  # (rows, 1, d_k) each
+        self.cos2, self.sin2 = rope._cos2, rope._sin2  # (rows, d_k) each
         n_qk = (self.H + self.H_kv) * self.d_k
         # the rows of W_q and W_k in the feature order 1, 0, 3, 2, ... (each RoPE pair
         # swapped): one matmul gives the queries and keys and their swapped copies
@@ -145,22 +145,23 @@ class DecodePlan:
         t0 = 0 if cache is None else cache.length
         t1 = t0 + N
         H, H_kv, d_k, d = self.H, self.H_kv, self.d_k, self.d_model
-        HH, n_qk, shape = H + H_kv, (H + H_kv) * d_k, (d,)
-        cos, sin = self.cos[t0:t1], self.sin[t0:t1]  # (N, 1, d_k): over heads
+        HH, shape = H + H_kv, (d,)
+        cos, sin = self.cos2[t0:t1], self.sin2[t0:t1]  # (N, d_k): over batch and heads
         x = F.embedding(idx, self.embed).view(B * N, d)  # (B·N, d_model): one row per token
         bufs = None if cache is None else self._buffers(cache)
         for i, (n1, b, W, bo, Wo, n2, ff) in enumerate(self.layers):
             h = torch.layer_norm(x, shape, n1[0], n1[1], n1[2])  # (B·N, d_model)
             # (B·N, 2 (H + H_kv) d_k + H_kv d_k): queries and keys, the same swapped, values
             qkv = torch.addmm(b, h, W) if b is not None else h @ W
+            # per head: (B, 2 (H + H_kv) + H_kv, N, d_k), queries and keys, the same with each
+            # RoPE pair swapped, values
+            qkv = qkv.view(B, N, 2 * HH + H_kv, d_k).transpose(1, 2)
             # RoPE as in attn_course.layers.positions.RoPE.rotate, x·cos + swap(x)·(−sin, sin),
-            # for the queries and keys together
-            qk = torch.addcmul(qkv.narrow(1, 0, n_qk).view(B, N, HH, d_k) * cos,
-                               qkv.narrow(1, n_qk, n_qk).view(B, N, HH, d_k), sin)
-            q = qk.narrow(2, 0, H).transpose(1, 2)  # (B, H, N, d_k)
-            k = qk.narrow(2, H, H_kv).transpose(1, 2)  # (B, H_kv, N, d_k)
-            v = qkv.narrow(1, 2 * n_qk, H_kv * d_k).view(B, N, H_kv, d_k).transpose(1, 2)
-            if cache is not None:  # v above: (B, H_kv, N, d_k)
+            # for the queries and keys together: (B, H + H_kv, N, d_k)
+            qk = torch.addcmul(qkv.narrow(1, 0, HH) * cos, qkv.narrow(1, HH, HH), sin)
+            q, k = qk.narrow(1, 0, H), qk.narrow(1, H, H_kv)  # (B, H, N, d_k), (B, H_kv, N, d_k)
+            v = qkv.narrow(1, 2 * HH, H_kv)  # (B, H_kv, N, d_k)
+            if cache is not None:
                 kb, vb = bufs[i]  # (B, H_kv, capacity, d_k)
                 kb.narrow(2, t0, N).copy_(k)
                 vb.narrow(2, t0, N).copy_(v)
@@ -174,10 +175,11 @@ class DecodePlan:
                 o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=self.gqa)
             # (B·N, d_model): the heads side by side (one query: (B, H, 1, d_k) is that order)
             o = o.reshape(B, d) if N == 1 else o.transpose(1, 2).reshape(B * N, d)
-            x = x + (torch.addmm(bo, o, Wo) if bo is not None else o @ Wo)  # (B·N, d_model)
+            # (B·N, d_model); x is this call's own tensor (from F.embedding), so in place
+            x.add_(torch.addmm(bo, o, Wo) if bo is not None else o @ Wo)
             if ff is not None:
                 h = torch.layer_norm(x, shape, n2[0], n2[1], n2[2])
-                x = x + torch.addmm(ff[2], ff[4](torch.addmm(ff[0], h, ff[1])), ff[3])
+                x.add_(torch.addmm(ff[2], ff[4](torch.addmm(ff[0], h, ff[1])), ff[3]))
         if cache is not None:
             cache.advance(N)
         h = torch.layer_norm(x.view(B, N, d).select(1, N - 1), shape, *self.norm)  # (B, d_model)
