@@ -7,12 +7,18 @@ general code costs microseconds, and a step makes hundreds of them for a few tho
 multiply-adds. :class:`DecodePlan` is built once per :meth:`attn_course.GPT.generate` call:
 it takes the raw weight tensors out of the modules (the fused ``[W_q; W_k; W_v]`` that the
 attention module keeps, the norms, the feed-forward network, the RoPE tables) and runs each
-layer as one plain function of tensors. It computes what the modules compute, with the same
-kernels, but not always on the same shapes (e.g. one rotation for queries and keys together,
-the final norm for the last position only), so the logits agree to rounding — within 1e-5
-in the tests, about 2e-6 on the shipped models — and the tokens are the same unless two
-logits tie to within that; the tests compare both paths, greedy and sampled with a seeded
-generator, for MHA, GQA and MQA and on the trained models.
+layer as one plain function of tensors. It computes what the modules compute, but not always
+with the same kernels or on the same shapes: one rotation for queries and keys together,
+whose pair-swapped copies come out of the same matmul (the rows of ``W_q`` and ``W_k``
+reordered, no gather); GELU on ATen's own kernel for small inputs (``_gelu``: oneDNN's
+costs about 6 µs of set-up per call, whatever the size); residual adds in place; the final
+norm for the last position only. So the logits agree to rounding — within 1e-5 in the
+tests, about 2e-6 on the shipped models — and the tokens are the same unless two logits tie
+to within that; the tests compare both paths, greedy and sampled with a seeded generator,
+for MHA, GQA and MQA and on the trained models.
+
+About 30 tensor operations per layer remain for one new token, most of them costing the
+dispatch of a call (1–3 µs) rather than arithmetic; see ``benchmarks/decoding_bench.py``.
 
 The plan serves both decoding modes, so that comparing them measures the cache and nothing
 else: with a :class:`~attn_course.layers.kv_cache.KVCache` it runs the new tokens against
