@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from attn_course.data.text import CharTokenizer, load_corpus
 from attn_course.experiments.language_model import load_model
 from attn_course.models.gpt import GPT
-from attn_course.models.gpt_decode import DecodePlan, plan_supports
+from attn_course.models.gpt_decode import _NATIVE_GELU_MAX, DecodePlan, _gelu, plan_supports
 
 OPTIONS = {"default": {}, "attention-only": {"d_ff": 0}, "untied": {"tie_embeddings": False}}
 
@@ -134,3 +135,25 @@ def test_what_the_plan_does_not_cover_falls_back_to_the_modules():
     assert not plan_supports(m)
     out = m.generate(prompt, 5)  # generate switches to eval itself, and back
     assert m.training and out.shape == (1, 8)
+
+
+@pytest.mark.parametrize("rows", [1, 16, _NATIVE_GELU_MAX // 256, _NATIVE_GELU_MAX // 256 + 1, 256])
+def test_gelu_of_either_kernel_is_torchs_exact_gelu(rows):
+    x = 4 * torch.randn(rows, 256, generator=torch.Generator().manual_seed(rows))
+    # ATen's and oneDNN's kernels differ in the last bits only
+    torch.testing.assert_close(_gelu(x), F.gelu(x), rtol=1e-6, atol=2e-6)
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_gelu_leaves_the_onednn_flag_as_it_found_it(before):
+    mkldnn = torch.backends.mkldnn
+    saved = mkldnn.enabled
+    try:
+        mkldnn.enabled = before
+        _gelu(torch.randn(1, 256))
+        assert mkldnn.enabled is before
+        with pytest.raises(RuntimeError):  # GELU of integers: the flag is restored anyway
+            _gelu(torch.ones(1, 256, dtype=torch.int64))
+        assert mkldnn.enabled is before
+    finally:
+        mkldnn.enabled = saved

@@ -252,11 +252,11 @@ class GPT(nn.Module):
         logits = plan.logits(idx, cache)  # (B, V)
         for n in range(N, total):
             nxt = self._pick(logits, temperature, top_k, top_p, generator)  # (B, 1)
-            out[:, n:n + 1] = nxt
+            out.narrow(1, n, 1).copy_(nxt)
             if n == total - 1:
                 break
             # with the cache: the new token only; without: the whole prefix again
-            logits = plan.logits(nxt if use_cache else out[:, :n + 1], cache)  # (B, V)
+            logits = plan.logits(nxt if use_cache else out.narrow(1, 0, n + 1), cache)  # (B, V)
         return out  # (B, N + max_new_tokens)
 
     @staticmethod

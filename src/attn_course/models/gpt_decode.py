@@ -7,12 +7,18 @@ general code costs microseconds, and a step makes hundreds of them for a few tho
 multiply-adds. :class:`DecodePlan` is built once per :meth:`attn_course.GPT.generate` call:
 it takes the raw weight tensors out of the modules (the fused ``[W_q; W_k; W_v]`` that the
 attention module keeps, the norms, the feed-forward network, the RoPE tables) and runs each
-layer as one plain function of tensors. It computes what the modules compute, with the same
-kernels, but not always on the same shapes (e.g. one rotation for queries and keys together,
-the final norm for the last position only), so the logits agree to rounding — within 1e-5
-in the tests, about 2e-6 on the shipped models — and the tokens are the same unless two
-logits tie to within that; the tests compare both paths, greedy and sampled with a seeded
-generator, for MHA, GQA and MQA and on the trained models.
+layer as one plain function of tensors. It computes what the modules compute, but not always
+with the same kernels or on the same shapes: one rotation for queries and keys together,
+whose pair-swapped copies come out of the same matmul (the rows of ``W_q`` and ``W_k``
+reordered, no gather); GELU on ATen's own kernel for small inputs (``_gelu``: oneDNN's
+costs about 6 µs of set-up per call, whatever the size); residual adds in place; the final
+norm for the last position only. So the logits agree to rounding — within 1e-5 in the
+tests, about 2e-6 on the shipped models — and the tokens are the same unless two logits tie
+to within that; the tests compare both paths, greedy and sampled with a seeded generator,
+for MHA, GQA and MQA and on the trained models.
+
+About 30 tensor operations per layer remain for one new token, most of them costing the
+dispatch of a call (1–3 µs) rather than arithmetic; see ``benchmarks/decoding_bench.py``.
 
 The plan serves both decoding modes, so that comparing them measures the cache and nothing
 else: with a :class:`~attn_course.layers.kv_cache.KVCache` it runs the new tokens against
@@ -31,6 +37,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import torch
+import torch.backends.mkldnn as mkldnn
 import torch.nn.functional as F
 from torch import Tensor
 
@@ -40,6 +47,29 @@ if TYPE_CHECKING:
     from .gpt import GPT
 
 __all__ = ["DecodePlan", "plan_supports"]
+
+# GELU of at most this many numbers runs ATen's own kernel (oneDNN off): 1.3 µs against
+# 7.4 µs for one token's 256 features, 4 against 9 µs for 16 tokens; from about 64 tokens
+# (16,384 numbers) on, oneDNN's is as fast or faster (38 against 47 µs at 256 tokens)
+# (one thread, 2026-12-03). Both compute GELU's erf form; they differ in the last bits.
+_NATIVE_GELU_MAX = 16_384
+
+
+def _gelu(x: Tensor) -> Tensor:
+    """``F.gelu(x)`` (the exact, erf form) on the faster CPU kernel for ``x``'s size.
+
+    oneDNN's GELU costs about 6 µs of set-up per call whatever the size, most of a decoding
+    step's feed-forward time; ATen's own kernel runs when oneDNN is switched off. The switch
+    is torch's global flag, restored at once (another thread's call in between would run
+    ATen's kernels: the same results to rounding).
+    """
+    if x.numel() > _NATIVE_GELU_MAX or x.device.type != "cpu" or not mkldnn.enabled:
+        return F.gelu(x)
+    mkldnn.enabled = False
+    try:
+        return F.gelu(x)
+    finally:
+        mkldnn.enabled = True
 
 
 def plan_supports(model: GPT) -> bool:
@@ -82,13 +112,17 @@ class DecodePlan:
         probe = self.embed.new_zeros(1, 1, max(length, 1), self.d_k)
         rope.rotate(probe)  # (builds RoPE's tables for at least ``length`` positions)
         self.cos2, self.sin2 = rope._cos2, rope._sin2  # (rows, d_k) each
-        # the feature order 1, 0, 3, 2, ...: each RoPE pair swapped
-        self.swap = torch.arange(self.d_k, device=self.embed.device).view(-1, 2).flip(-1).flatten()
+        n_qk = (self.H + self.H_kv) * self.d_k
+        # the rows of W_q and W_k in the feature order 1, 0, 3, 2, ... (each RoPE pair
+        # swapped): one matmul gives the queries and keys and their swapped copies
+        swap = torch.arange(n_qk, device=self.embed.device).view(-1, 2).flip(-1).flatten()
         self._cache_bufs: tuple[KVCache, list[tuple[Tensor, Tensor]]] | None = None
         self.layers = []
         for block in model.blocks:
             attn = block.attn
             W, b = attn._fused_qkv((attn.W_q, attn.W_k, attn.W_v))  # (d_q + 2 d_kv, d_model)
+            W = torch.cat([W[:n_qk], W[swap], W[n_qk:]])  # (2 (d_q + d_kv) + d_kv, d_model)
+            b = None if b is None else torch.cat([b[:n_qk], b[swap], b[n_qk:]])
             n1, ff = block.norm1, block.ff
             # weights as (d_in, d_out) views, for addmm(bias, x, W) = F.linear(x, W.T, bias)
             self.layers.append((
@@ -96,7 +130,7 @@ class DecodePlan:
                 None if ff is None else (block.norm2.weight, block.norm2.bias, block.norm2.eps),
                 None if ff is None else (ff.linear1.bias, ff.linear1.weight.T, ff.linear2.bias,
                                          ff.linear2.weight.T,
-                                         F.gelu if ff.activation == "gelu" else F.relu)))
+                                         _gelu if ff.activation == "gelu" else F.relu)))
 
     def _buffers(self, cache: KVCache) -> list[tuple[Tensor, Tensor]]:
         """Each layer's key and value buffers ``(B, H_kv, capacity, d_k)``, made once per
@@ -117,21 +151,23 @@ class DecodePlan:
         t0 = 0 if cache is None else cache.length
         t1 = t0 + N
         H, H_kv, d_k, d = self.H, self.H_kv, self.d_k, self.d_model
-        HH, n_qk, shape = H + H_kv, (H + H_kv) * d_k, (d,)
-        cos, sin = self.cos2[t0:t1, None], self.sin2[t0:t1, None]  # (N, 1, d_k): over heads
+        HH, shape = H + H_kv, (d,)
+        cos, sin = self.cos2[t0:t1], self.sin2[t0:t1]  # (N, d_k): over batch and heads
         x = F.embedding(idx, self.embed).view(B * N, d)  # (B·N, d_model): one row per token
         bufs = None if cache is None else self._buffers(cache)
         for i, (n1, b, W, bo, Wo, n2, ff) in enumerate(self.layers):
             h = torch.layer_norm(x, shape, n1[0], n1[1], n1[2])  # (B·N, d_model)
-            qkv = torch.addmm(b, h, W) if b is not None else h @ W  # (B·N, (H + 2 H_kv) d_k)
-            qk = qkv.narrow(1, 0, n_qk).view(B, N, HH, d_k)  # queries and keys, rotated together
-            # RoPE as in attn_course.layers.positions.RoPE.rotate: x·cos + swap(x)·(−sin, sin),
-            # the pairs swapped by one gather
-            qk = qk * cos + qk.index_select(3, self.swap) * sin  # (B, N, H + H_kv, d_k)
-            q = qk.narrow(2, 0, H).transpose(1, 2)  # (B, H, N, d_k)
-            k = qk.narrow(2, H, H_kv).transpose(1, 2)  # (B, H_kv, N, d_k)
-            v = qkv.narrow(1, n_qk, H_kv * d_k).view(B, N, H_kv, d_k).transpose(1, 2)
-            if cache is not None:  # v above: (B, H_kv, N, d_k)
+            # (B·N, 2 (H + H_kv) d_k + H_kv d_k): queries and keys, the same swapped, values
+            qkv = torch.addmm(b, h, W) if b is not None else h @ W
+            # per head: (B, 2 (H + H_kv) + H_kv, N, d_k), queries and keys, the same with each
+            # RoPE pair swapped, values
+            qkv = qkv.view(B, N, 2 * HH + H_kv, d_k).transpose(1, 2)
+            # RoPE as in attn_course.layers.positions.RoPE.rotate, x·cos + swap(x)·(−sin, sin),
+            # for the queries and keys together: (B, H + H_kv, N, d_k)
+            qk = torch.addcmul(qkv.narrow(1, 0, HH) * cos, qkv.narrow(1, HH, HH), sin)
+            q, k = qk.narrow(1, 0, H), qk.narrow(1, H, H_kv)  # (B, H, N, d_k), (B, H_kv, N, d_k)
+            v = qkv.narrow(1, 2 * HH, H_kv)  # (B, H_kv, N, d_k)
+            if cache is not None:
                 kb, vb = bufs[i]  # (B, H_kv, capacity, d_k)
                 kb.narrow(2, t0, N).copy_(k)
                 vb.narrow(2, t0, N).copy_(v)
@@ -145,11 +181,12 @@ class DecodePlan:
                 o = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=self.gqa)
             # (B·N, d_model): the heads side by side (one query: (B, H, 1, d_k) is that order)
             o = o.reshape(B, d) if N == 1 else o.transpose(1, 2).reshape(B * N, d)
-            x = x + (torch.addmm(bo, o, Wo) if bo is not None else o @ Wo)  # (B·N, d_model)
+            # (B·N, d_model); x is this call's own tensor (from F.embedding), so in place
+            x.add_(torch.addmm(bo, o, Wo) if bo is not None else o @ Wo)
             if ff is not None:
                 h = torch.layer_norm(x, shape, n2[0], n2[1], n2[2])
-                x = x + torch.addmm(ff[2], ff[4](torch.addmm(ff[0], h, ff[1])), ff[3])
+                x.add_(torch.addmm(ff[2], ff[4](torch.addmm(ff[0], h, ff[1])), ff[3]))
         if cache is not None:
             cache.advance(N)
-        h = torch.layer_norm(x.view(B, N, d)[:, -1], shape, *self.norm)  # (B, d_model)
+        h = torch.layer_norm(x.view(B, N, d).select(1, N - 1), shape, *self.norm)  # (B, d_model)
         return h @ self.unembed_T  # (B, V)
