@@ -168,7 +168,10 @@ def attention_time_breakdown(
         "softmax": lambda: softmax(scores, axis=-1),
         "weighted_sum": lambda: weights @ v,
         "attention": lambda: scaled_dot_product_attention(q, k, v),
-        "fused": lambda: nn.functional.scaled_dot_product_attention(q, k, v),
+        # (1, 1, N, d_k): with a head axis torch's CPU kernel runs fused (flash); a 3-D
+        # input falls back to its unfused math path, slower than ours
+        "fused": lambda: nn.functional.scaled_dot_product_attention(q[:, None], k[:, None],
+                                                                    v[:, None]),
     }
     return time_calls(fns, repeats=repeats, warmup=1, stat="min", threads=threads)
 
