@@ -208,6 +208,36 @@ def wait_until_drawn(page: Any) -> None:
     # The math is typeset when the book is built (book/_ext/course_math.py): nothing to wait for.
 
 
+def settle_layout(page: Any, quiet_frames: int = 3, max_frames: int = 240) -> None:
+    """Wait until the article's layout has stopped changing, and nothing animates, for
+    ``quiet_frames`` frames.
+
+    After a change of viewport the page settles over some frames: at desktop width the theme
+    slides the primary sidebar in, narrowing the article frame by frame. The ResizeObservers
+    that keep the tab stops of the scrollable blocks up to date (``course-tabstops.js``) report
+    in the frame after each change, so a check run mid-change can find a block that scrolls
+    at its new width still marked by its measure at the old one. Once the page is still, a
+    wrong tab stop is a real failure."""
+    page.evaluate(
+        """async ([quiet, most]) => {
+          const frame = () => new Promise(done => requestAnimationFrame(() => done()));
+          const article = document.querySelector(".bd-article") || document.body;
+          const shape = () => {
+            const r = article.getBoundingClientRect();
+            return `${r.width} ${r.height} ${document.documentElement.scrollHeight}`;
+          };
+          const moving = () => document.getAnimations().some(a => a.playState === "running");
+          let last = shape(), still = 0;
+          for (let i = 0; i < most && still < quiet; i++) {
+            await frame();
+            const now = shape();
+            still = now === last && !moving() ? still + 1 : 0;
+            last = now;
+          }
+        }""",
+        [quiet_frames, max_frames])
+
+
 def axe_violations(page: Any) -> list[str]:
     """WCAG 2.1 A/AA violations axe-core finds on the page, one line each."""
     if not page.evaluate("() => typeof axe !== 'undefined'"):
@@ -326,9 +356,60 @@ def test_page_is_clean_light_and_accessible(book_server: str, browser: Any, axe_
             visit.page.emulate_media(color_scheme=mode)
             visit.page.wait_for_function(
                 "mode => document.documentElement.dataset.theme === mode", arg=mode)
+            settle_layout(visit.page)
             violations = axe_violations(visit.page)
             assert not violations, (f"{path} ({mode} mode): axe-core WCAG 2.1 A/AA violations:"
                                     "\n  " + "\n  ".join(violations))
         visit.check_clean()
+    finally:
+        context.close()
+
+
+# The blocks the theme gives a tab stop when they scroll (pydata-sphinx-theme's selector, which
+# the build hands to course-tabstops.js).
+SCROLLABLE = ("pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, "
+              ".pst-scrollable-table-container")
+
+
+def wrong_tab_stops(page: Any) -> list[str]:
+    """The shown blocks within a screen of the viewport whose tab stop disagrees with whether
+    they scroll now (a block that scrolls must be reachable by Tab; one that does not, skipped)."""
+    return page.evaluate(
+        """selector => [...document.querySelectorAll(selector)].filter(el => {
+             const r = el.getBoundingClientRect();
+             if (r.bottom < -innerHeight || r.top > 2 * innerHeight) return false;
+             // (a block in a closed solution is hidden, so Tab skips it whatever its tabindex)
+             if (!el.checkVisibility({visibilityProperty: true})) return false;
+             const scrolls = el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight;
+             return scrolls !== (el.tabIndex >= 0);
+           }).map(el => `${el.tagName.toLowerCase()}#${el.id} (${el.scrollWidth}/${el.clientWidth}`
+                        + ` wide, tabindex ${el.tabIndex})`)""",
+        SCROLLABLE)
+
+
+def test_scrollable_blocks_keep_their_tab_stops_across_resizes(book_server: str,
+                                                                browser: Any) -> None:
+    """Chapter 5's first code cell scrolls at some widths and not at others: after each resize
+    (and at the end of the page, reached by scrolling) every block near the viewport has a
+    tab stop exactly when it scrolls. This is the job of course-tabstops.js, which measures
+    only the blocks near the viewport, again when one changes size."""
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(f"{book_server}/notebooks/05_softmax.html", wait_until="load")
+        wait_until_drawn(page)
+        seen = set()
+        for width in (DESKTOP["width"], 1600, PHONE["width"], DESKTOP["width"], 1600):
+            page.set_viewport_size({"width": width, "height": DESKTOP["height"]})
+            page.evaluate("() => document.getElementById('codecell0')"
+                          ".scrollIntoView({block: 'center'})")
+            settle_layout(page)
+            assert not wrong_tab_stops(page), (width, wrong_tab_stops(page))
+            seen.add(page.evaluate("() => document.getElementById('codecell0').tabIndex"))
+        # The first code cell took both states, so the resizes did move a tab stop.
+        assert seen == {0, -1}, seen
+        page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+        settle_layout(page)
+        assert not wrong_tab_stops(page)
     finally:
         context.close()
